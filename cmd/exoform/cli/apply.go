@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/schema/diag"
+)
+
+type applyOptions struct {
+	vars        varFlags
+	autoApprove bool
+	parallelism int
+}
+
+func (a *app) applyCmd() *cobra.Command {
+	o := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Make the live tenant match the configuration",
+		Long: `apply makes the tenant match the configuration.
+
+Without PLANFILE it plans, shows the plan and asks for "yes" on a terminal; without a
+terminal it refuses unless --auto-approve is given.
+
+With PLANFILE (from "exoform plan --out") it applies exactly that plan, after checking
+that it came from this configuration and that every object it touches still looks as
+it did when planned.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return a.runApplyFile(cmd.Context(), o, args[0])
+			}
+			return a.runApply(cmd.Context(), o)
+		},
+	}
+	o.vars.add(cmd)
+	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
+	return cmd
+}
+
+func (a *app) runApply(ctx context.Context, o *applyOptions) error {
+	if !o.autoApprove && !a.io.StdinTTY {
+		return fmt.Errorf("apply needs confirmation, and standard input is not a terminal. Pass --auto-approve to apply without asking, or save a reviewed plan with \"exoform plan --out FILE\" and run \"exoform apply FILE\"")
+	}
+	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	a.printDiags(pl.Diagnostics)
+	if err := a.renderPlan(pl, s.registry, "text"); err != nil {
+		return err
+	}
+	if !pl.HasChanges() {
+		return nil
+	}
+	if !o.autoApprove {
+		fmt.Fprint(a.io.Out, "\nDo you want to apply these changes?\n  Only 'yes' will be accepted.\n\n  Enter a value: ")
+		line, _ := bufio.NewReader(a.io.In).ReadString('\n')
+		if strings.TrimSpace(line) != "yes" {
+			fmt.Fprintln(a.io.Out, "\nApply cancelled; nothing was changed.")
+			return exitCodeError{exitError}
+		}
+	}
+	fmt.Fprintln(a.io.Out)
+	return a.apply(ctx, &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}, pl)
+}
+
+func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reading the plan: %w", err)
+	}
+	pl, _, err := plan.Read(f, registry(nil))
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	ev, warnings, err := a.load(o.vars)
+	if err != nil {
+		return err
+	}
+	a.printDiags(warnings)
+	if fp := plan.Fingerprint(ev); fp != pl.Fingerprint || ev.Workspace != pl.Workspace {
+		return diag.Diagnostics{diag.Errorf(nil, "Saved plan is for a different configuration",
+			"%s was made from other configuration files or variable values than the ones in this directory. Run exoform plan --out again here and apply the new plan.", path)}
+	}
+	s, err := a.connect(ctx, ev.TenantID, o.parallelism)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if !strings.EqualFold(s.tenant, pl.Tenant) {
+		return fmt.Errorf("%s was made for tenant %s, not %s", path, pl.Tenant, s.tenant)
+	}
+	planner := &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}
+	if ds := planner.CheckStale(ctx, pl); ds.HasErrors() {
+		return ds
+	}
+	if !pl.HasChanges() {
+		fmt.Fprintln(a.io.Out, "The plan has no changes; nothing to apply.")
+		return nil
+	}
+	return a.apply(ctx, planner, pl)
+}
+
+var pastTense = map[plan.Action]string{plan.Create: "created", plan.Adopt: "adopted", plan.Update: "updated", plan.Delete: "deleted"}
+
+func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan) error {
+	done := map[plan.Action]int{}
+	_, ds := planner.Apply(ctx, pl, func(e plan.Event) {
+		switch {
+		case e.Err != nil:
+			fmt.Fprintf(a.io.Out, "%s: %s failed\n", e.Change.Addr, e.Op)
+		case e.Done:
+			done[e.Change.Action]++
+			fmt.Fprintf(a.io.Out, "%s: %s\n", e.Change.Addr, pastTense[e.Change.Action])
+		default:
+			fmt.Fprintf(a.io.Out, "%s: %s...\n", e.Change.Addr, e.Op)
+		}
+	})
+	summary := fmt.Sprintf("%d created, %d adopted, %d updated, %d deleted.", done[plan.Create], done[plan.Adopt], done[plan.Update], done[plan.Delete])
+	if ds.HasErrors() {
+		fmt.Fprintf(a.io.Out, "\nApply stopped: %s\n", summary)
+		return ds
+	}
+	fmt.Fprintf(a.io.Out, "\nApply complete: %s\n", summary)
+	return nil
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/providers/azure"
+	"github.com/exoform/exoform/providers/exchange"
+	"github.com/exoform/exoform/schema"
+	"github.com/exoform/exoform/schema/diag"
+	"github.com/exoform/exoform/sim"
+)
+
+// registry builds the resource registry; a nil client gives an offline one for validate and show.
+func registry(c *exchange.Client) *providers.Registry {
+	r := providers.NewRegistry()
+	exchange.NewProvider(c).Register(r)
+	return r
+}
+
+// varFlags are the input-variable flags of plan and apply.
+type varFlags struct {
+	vars, files []string
+}
+
+func (v *varFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&v.vars, "var", nil, "set an input variable: `NAME=VALUE` (repeatable)")
+	cmd.Flags().StringArrayVar(&v.files, "var-file", nil, "read input variables from a `FILE` of NAME = VALUE lines (repeatable)")
+}
+
+// load reads and evaluates the configuration in the working directory. Warnings are printed;
+// errors are returned.
+func (a *app) load(v varFlags) (*schema.Evaluated, diag.Diagnostics, error) {
+	cfg, ds := schema.LoadDir(".")
+	if cfg != nil {
+		a.files = cfg.Files
+	}
+	if ds.HasErrors() {
+		return nil, ds, ds
+	}
+	ev, more := schema.Evaluate(cfg, registry(nil), schema.Inputs{Vars: v.vars, VarFiles: v.files, Getenv: a.io.Getenv})
+	ds.Append(more)
+	if ds.HasErrors() {
+		return nil, ds, ds
+	}
+	return ev, ds, nil
+}
+
+// session is a live connection to a tenant.
+type session struct {
+	registry *providers.Registry
+	client   *exchange.Client
+	tenant   string
+	close    func()
+}
+
+// connect opens a connection to the tenant the configuration names: the in-process simulated
+// tenant with --sim, else the cloud from --cloud or EXOFORM_CLOUD.
+func (a *app) connect(ctx context.Context, tenant string, parallelism int) (*session, error) {
+	s := &session{close: func() {}}
+	var cloud azure.Cloud
+	if a.sim != "" {
+		srv, err := a.startSim(ctx, tenant, true)
+		if err != nil {
+			return nil, err
+		}
+		s.close = func() { _ = srv.Close() }
+		if cloud, err = cloudOfSim(srv.Cloud()); err != nil {
+			s.close()
+			return nil, err
+		}
+	} else {
+		name := a.cloud
+		if name == "" {
+			name = a.io.Getenv("EXOFORM_CLOUD")
+		}
+		if name == "" {
+			name = "public"
+		}
+		var err error
+		if cloud, err = azure.LookupCloud(name); err != nil {
+			return nil, err
+		}
+	}
+	if tenant == "" {
+		tenant = cloud.TenantID
+	}
+	if tenant == "" {
+		s.close()
+		return nil, fmt.Errorf("no tenant: add `tenant { id = \"contoso.onmicrosoft.com\" }` to the configuration, or set AZURE_TENANT_ID")
+	}
+	if cloud.TenantID != "" && !strings.EqualFold(tenant, cloud.TenantID) && !strings.EqualFold(tenant, cloud.TenantDomain) {
+		s.close()
+		return nil, fmt.Errorf("the configuration names tenant %s, but the simulated tenant is %s (%s). Change the tenant block, or reseed the simulated tenant with \"exoform sim reset --tenant %s\"",
+			tenant, cloud.TenantDomain, cloud.TenantID, tenant)
+	}
+	hc, err := cloud.HTTPClient()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, TenantID: tenant, HTTPClient: hc, Getenv: a.io.Getenv})
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	client, err := exchange.NewClient(exchange.ClientOptions{
+		BaseURL: cloud.ExchangeURL, Tenant: tenant, Credential: cred, Scope: cloud.ExchangeScope, HTTPClient: hc,
+	})
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.client, s.tenant, s.registry = client, tenant, registry(client)
+	return s, nil
+}
+
+// startSim starts the simulated tenant in this process. With faults, it takes the fault
+// controls from EXOFORM_SIM_FAULTS, EXOFORM_SIM_LAG and EXOFORM_SIM_SEED.
+func (a *app) startSim(ctx context.Context, tenant string, faults bool) (*sim.Server, error) {
+	opts := sim.Options{StatePath: a.sim}
+	if schema.ValidTenant(tenant) {
+		opts.Tenant = tenant
+	}
+	if faults {
+		opts.Faults = a.io.Getenv("EXOFORM_SIM_FAULTS")
+		if s := a.io.Getenv("EXOFORM_SIM_LAG"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return nil, fmt.Errorf("EXOFORM_SIM_LAG: %q is not a duration such as 30s or 1m", s)
+			}
+			opts.Lag = d
+		}
+		if s := a.io.Getenv("EXOFORM_SIM_SEED"); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("EXOFORM_SIM_SEED: %q is not an integer", s)
+			}
+			opts.Seed = n
+		}
+	}
+	srv, err := sim.Start(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("starting the simulated tenant: %w", err)
+	}
+	return srv, nil
+}
+
+// cloudOfSim reads the simulated tenant's endpoints through their JSON form, the same form the
+// cloud file has, so --sim and --cloud FILE connect alike.
+func cloudOfSim(c sim.Cloud) (azure.Cloud, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return azure.Cloud{}, err
+	}
+	var out azure.Cloud
+	if err := json.Unmarshal(b, &out); err != nil {
+		return azure.Cloud{}, err
+	}
+	return out, nil
+}

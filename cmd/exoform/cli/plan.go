@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/plan/render"
+	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema/diag"
+)
+
+type planOptions struct {
+	vars        varFlags
+	out         string
+	detailed    bool
+	format      string
+	parallelism int
+}
+
+func (a *app) planCmd() *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show how the live tenant differs from the configuration",
+		Long: `plan reads the live tenant and shows what apply would change: objects to
+create, objects to adopt (they exist without exoform's ownership marker), attributes to
+update, and objects this workspace owns that the configuration no longer declares.
+
+With --out the plan is saved; "exoform apply FILE" applies exactly that plan, and
+refuses if the tenant changed in between.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runPlan(cmd.Context(), o) },
+	}
+	o.vars.add(cmd)
+	cmd.Flags().StringVar(&o.out, "out", "", "save the plan to `FILE` for a later apply")
+	cmd.Flags().BoolVar(&o.detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or markdown")
+	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
+	return cmd
+}
+
+func checkFormat(f string) error {
+	switch f {
+	case "text", "json", "markdown":
+		return nil
+	}
+	return fmt.Errorf("--format %q: use text, json or markdown", f)
+}
+
+// makePlan evaluates the configuration and plans it against the tenant.
+func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*plan.Plan, *session, error) {
+	ev, warnings, err := a.load(vars)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.connect(ctx, ev.TenantID, parallelism)
+	if err != nil {
+		return nil, nil, err
+	}
+	planner := &plan.Planner{Registry: s.registry, Parallelism: parallelism}
+	pl, ds := planner.Plan(ctx, ev)
+	if ds.HasErrors() {
+		s.close()
+		var all diag.Diagnostics
+		all.Append(warnings, ds)
+		return nil, nil, all
+	}
+	pl.Tenant = s.tenant
+	pl.Fingerprint = plan.Fingerprint(ev)
+	var all diag.Diagnostics
+	all.Append(warnings, pl.Diagnostics)
+	pl.Diagnostics = all
+	return pl, s, nil
+}
+
+func (a *app) runPlan(ctx context.Context, o *planOptions) error {
+	if err := checkFormat(o.format); err != nil {
+		return err
+	}
+	if o.parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1")
+	}
+	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if o.format == "text" {
+		a.printDiags(pl.Diagnostics)
+	}
+	if err := a.renderPlan(pl, s.registry, o.format); err != nil {
+		return err
+	}
+	if o.out != "" {
+		if err := writePlanFile(o.out, pl, s.registry); err != nil {
+			return err
+		}
+		if o.format == "text" {
+			fmt.Fprintf(a.io.Out, "\nSaved the plan to %s. Apply exactly this plan with:\n  exoform apply %s\n", o.out, o.out)
+		}
+	}
+	if o.detailed && pl.HasChanges() {
+		return exitCodeError{exitChanges}
+	}
+	return nil
+}
+
+func (a *app) renderPlan(pl *plan.Plan, reg *providers.Registry, format string) error {
+	m := render.NewModel(pl, reg)
+	switch format {
+	case "json":
+		return render.JSON(a.io.Out, m)
+	case "markdown":
+		render.Markdown(a.io.Out, m)
+	default:
+		render.Text(a.io.Out, m, a.style(a.io.StdoutTTY))
+	}
+	return nil
+}
+
+// writePlanFile writes the plan next to its final name and renames it, so a reader never sees
+// half a plan.
+func writePlanFile(path string, pl *plan.Plan, reg *providers.Registry) error {
+	var buf bytes.Buffer
+	if err := plan.Write(&buf, pl, Version, reg); err != nil {
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".exoform-plan-*")
+	if err != nil {
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}

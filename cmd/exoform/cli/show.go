@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoform/exoform/plan"
+)
+
+func (a *app) showCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "show PLANFILE",
+		Short: "Show a saved plan",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return fmt.Errorf("reading the plan: %w", err)
+			}
+			defer f.Close()
+			reg := registry(nil)
+			pl, _, err := plan.Read(f, reg)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			return a.renderPlan(pl, reg, format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text, json or markdown")
+	return cmd
+}

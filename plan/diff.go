@@ -1,0 +1,91 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/exoform/exoform/schema"
+)
+
+// diffAttrs lists the attributes whose configured value differs from the live one. An attribute
+// the configuration leaves null is not managed and never differs; ignored attributes neither.
+func diffAttrs(t *schema.ResourceType, live, desired cty.Value, ignore []string) []AttrChange {
+	var out []AttrChange
+	for _, a := range t.Attributes {
+		if a.Name == t.Key || contains(ignore, a.Name) {
+			continue
+		}
+		want := desired.GetAttr(a.Name)
+		if want.IsNull() {
+			continue
+		}
+		var have cty.Value
+		if live == cty.NilVal || live.IsNull() {
+			have = cty.NullVal(a.Type)
+		} else {
+			have = live.GetAttr(a.Name)
+		}
+		if !equalAttr(a, have, want) {
+			out = append(out, AttrChange{Name: a.Name, Before: have, After: want})
+		}
+	}
+	return out
+}
+
+// equalAttr compares two values of an attribute the way the service does: multi-valued
+// properties as sets (null and empty alike), and case-insensitively where the service is.
+func equalAttr(a *schema.Attribute, x, y cty.Value) bool {
+	if a.IsSet() {
+		return setKey(a, x) == setKey(a, y)
+	}
+	if x.IsNull() || y.IsNull() {
+		return x.IsNull() == y.IsNull()
+	}
+	if a.FoldCase && x.Type() == cty.String {
+		return strings.EqualFold(x.AsString(), y.AsString())
+	}
+	return x.Equals(y).True()
+}
+
+func setKey(a *schema.Attribute, v cty.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	var ss []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s := e.AsString()
+		if a.FoldCase {
+			s = strings.ToLower(s)
+		}
+		ss = append(ss, s)
+	}
+	sort.Strings(ss)
+	return strings.Join(ss, "\x00")
+}
+
+// merged is the object as it will be after the change: configured values over live ones.
+func merged(t *schema.ResourceType, live, desired cty.Value) cty.Value {
+	attrs := map[string]cty.Value{}
+	for _, a := range t.Attributes {
+		v := desired.GetAttr(a.Name)
+		if v.IsNull() && live != cty.NilVal && !live.IsNull() {
+			v = live.GetAttr(a.Name)
+		}
+		attrs[a.Name] = v
+	}
+	return cty.ObjectVal(attrs)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func nilObject() cty.Value { return cty.NilVal }

@@ -1,0 +1,64 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/exoform/exoform/schema/diag"
+)
+
+func rangeText(d diag.Diagnostic) string {
+	return fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+}
+
+// Diagnostics writes diagnostics for a person: "Error: summary", the location as
+// file:line:column with the source line and a marker, then the detail.
+func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s Style) {
+	for _, d := range ds {
+		label, color := "Error", red
+		if d.Severity == diag.Warning {
+			label, color = "Warning", yellow
+		}
+		fmt.Fprintf(w, "%s %s\n", s.paint(bold+color, label+":"), s.paint(bold, d.Summary))
+		if d.Subject != nil {
+			fmt.Fprintf(w, "\n  on %s", rangeText(d))
+			if d.Address != "" {
+				fmt.Fprintf(w, ", in %s", d.Address)
+			}
+			fmt.Fprintln(w, ":")
+			if line, ok := sourceLine(files, d.Subject); ok {
+				fmt.Fprintf(w, "  %4d | %s\n", d.Subject.Start.Line, line)
+				col := d.Subject.Start.Column
+				width := 1
+				if d.Subject.End.Line == d.Subject.Start.Line && d.Subject.End.Column > col {
+					width = d.Subject.End.Column - col
+				}
+				fmt.Fprintf(w, "       | %s%s\n", strings.Repeat(" ", max(col-1, 0)), s.paint(color, strings.Repeat("^", width)))
+			}
+		} else if d.Address != "" {
+			fmt.Fprintf(w, "\n  in %s:\n", d.Address)
+		}
+		if d.Detail != "" {
+			fmt.Fprintln(w)
+			for _, l := range strings.Split(d.Detail, "\n") {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func sourceLine(files map[string]*hcl.File, r *hcl.Range) (string, bool) {
+	f, ok := files[r.Filename]
+	if !ok || f == nil {
+		return "", false
+	}
+	lines := strings.Split(string(f.Bytes), "\n")
+	if r.Start.Line < 1 || r.Start.Line > len(lines) {
+		return "", false
+	}
+	return strings.TrimRight(strings.ReplaceAll(lines[r.Start.Line-1], "\t", " "), "\r"), true
+}

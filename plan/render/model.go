@@ -1,0 +1,165 @@
+package render
+
+import (
+	"encoding/json"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema"
+	"github.com/exoform/exoform/schema/diag"
+)
+
+// FormatVersion is the version of the JSON plan output. It changes only when a field changes
+// meaning or goes away; new fields may be added within a version.
+const FormatVersion = "1"
+
+// Model is the presentation of a plan, shared by every format. Its JSON encoding is the
+// machine-readable output.
+type Model struct {
+	FormatVersion string       `json:"format_version"`
+	Workspace     string       `json:"workspace"`
+	Tenant        string       `json:"tenant"`
+	Summary       Summary      `json:"summary"`
+	Changes       []ChangeView `json:"changes"`
+	Diagnostics   []DiagView   `json:"diagnostics"`
+}
+
+// Summary counts the changes.
+type Summary struct {
+	Create    int  `json:"create"`
+	Adopt     int  `json:"adopt"`
+	Update    int  `json:"update"`
+	Delete    int  `json:"delete"`
+	NoOp      int  `json:"no_op"`
+	HasChange bool `json:"has_changes"`
+}
+
+// ChangeView is one change. Unchanged objects appear only in the summary counts.
+type ChangeView struct {
+	Address    string                `json:"address"`
+	Type       string                `json:"type"`
+	Key        string                `json:"key"`
+	Action     string                `json:"action"`
+	Owner      string                `json:"owner,omitempty"`
+	Attributes []AttrView            `json:"attributes"`
+	Operations []providers.Operation `json:"operations"`
+	Commands   []string              `json:"commands"`
+}
+
+// AttrView is one attribute that changes; sensitive values are never included.
+type AttrView struct {
+	Name      string          `json:"name"`
+	Before    json.RawMessage `json:"before"`
+	After     json.RawMessage `json:"after"`
+	Sensitive bool            `json:"sensitive,omitempty"`
+	// BeforeText and AfterText are the values as the text views show them.
+	BeforeText string `json:"-"`
+	AfterText  string `json:"-"`
+}
+
+// DiagView is a diagnostic with its location as file:line:column.
+type DiagView struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Range    string `json:"range,omitempty"`
+}
+
+// NewModel builds the presentation of a plan.
+func NewModel(p *plan.Plan, types schema.TypeLookup) Model {
+	m := Model{FormatVersion: FormatVersion, Workspace: p.Workspace, Tenant: p.Tenant, Changes: []ChangeView{}, Diagnostics: Diags(p.Diagnostics)}
+	for _, c := range p.Changes {
+		switch c.Action {
+		case plan.Create:
+			m.Summary.Create++
+		case plan.Adopt:
+			m.Summary.Adopt++
+		case plan.Update:
+			m.Summary.Update++
+		case plan.Delete:
+			m.Summary.Delete++
+		default:
+			m.Summary.NoOp++
+			continue
+		}
+		t, _ := types.ResourceType(c.Type)
+		cv := ChangeView{Address: c.Addr, Type: c.Type, Key: c.Key, Action: c.Action.String(), Attributes: []AttrView{}, Operations: c.Operations, Commands: []string{}}
+		if cv.Operations == nil {
+			cv.Operations = []providers.Operation{}
+		}
+		if c.Prior != nil {
+			cv.Owner = c.Prior.Owner
+		}
+		attrs := c.Attrs
+		if c.Action == plan.Delete && t != nil {
+			attrs = deletedAttrs(t, c.Prior.Value)
+		}
+		for _, a := range attrs {
+			var at *schema.Attribute
+			if t != nil {
+				at = t.Attribute(a.Name)
+			}
+			cv.Attributes = append(cv.Attributes, attrView(at, a))
+		}
+		for _, op := range c.Operations {
+			cv.Commands = append(cv.Commands, Command(op))
+		}
+		m.Changes = append(m.Changes, cv)
+	}
+	m.Summary.HasChange = m.Summary.Create+m.Summary.Adopt+m.Summary.Update+m.Summary.Delete > 0
+	return m
+}
+
+// deletedAttrs shows what a deleted object held, so a reviewer sees what goes away.
+func deletedAttrs(t *schema.ResourceType, v cty.Value) []plan.AttrChange {
+	var out []plan.AttrChange
+	for _, a := range t.Attributes {
+		av := v.GetAttr(a.Name)
+		if av.IsNull() || (a.IsSet() && av.LengthInt() == 0) {
+			continue
+		}
+		out = append(out, plan.AttrChange{Name: a.Name, Before: av, After: cty.NullVal(a.Type)})
+	}
+	return out
+}
+
+func attrView(at *schema.Attribute, a plan.AttrChange) AttrView {
+	v := AttrView{Name: a.Name}
+	if at != nil && at.Sensitive {
+		v.Sensitive = true
+		v.Before, v.After = json.RawMessage("null"), json.RawMessage("null")
+		v.BeforeText, v.AfterText = "(sensitive)", "(sensitive)"
+		return v
+	}
+	v.Before, v.BeforeText = jsonValue(a.Before), plan.Display(a.Before)
+	v.After, v.AfterText = jsonValue(a.After), plan.Display(a.After)
+	return v
+}
+
+func jsonValue(v cty.Value) json.RawMessage {
+	if v == cty.NilVal || v.IsNull() {
+		return json.RawMessage("null")
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// Diags presents diagnostics.
+func Diags(ds diag.Diagnostics) []DiagView {
+	out := []DiagView{}
+	for _, d := range ds {
+		dv := DiagView{Severity: d.Severity.String(), Summary: d.Summary, Detail: d.Detail, Address: d.Address}
+		if d.Subject != nil {
+			dv.Range = rangeText(d)
+		}
+		out = append(out, dv)
+	}
+	return out
+}

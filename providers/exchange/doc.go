@@ -1,0 +1,8 @@
+// Package exchange is the Exchange Online provider: the InvokeCommand client (the REST
+// transport behind the ExchangeOnlineManagement module) and the resource types managed through
+// Exchange cmdlets.
+//
+// Every cmdlet and parameter it sends must exist in Microsoft's cmdlet reference and apply to
+// Exchange Online. It must never import plan or sim, never read one object per declared
+// resource while planning (reads are bulk), and never log request or response bodies.
+package exchange

@@ -1,0 +1,48 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/exoform/exoform/providers"
+)
+
+// Provider is the Exchange Online provider: its resource types and the executor that sends
+// cmdlets through InvokeCommand.
+type Provider struct {
+	client invoker
+}
+
+// NewProvider returns the provider over a client. A nil client gives a provider whose types can
+// be validated and documented but not read or applied.
+func NewProvider(c *Client) *Provider {
+	if c == nil {
+		return &Provider{client: offline{}}
+	}
+	return &Provider{client: c}
+}
+
+// offline refuses every call; it backs the provider when no tenant is configured (validate).
+type offline struct{}
+
+func (offline) Invoke(context.Context, string, providers.Params) (*Result, error) {
+	return nil, fmt.Errorf("no Exchange connection: this command works offline")
+}
+
+// Register adds the provider's resources and executor to a registry.
+func (p *Provider) Register(r *providers.Registry) {
+	r.AddResource(&inboundConnector{c: p.client})
+	r.AddExecutor(p)
+}
+
+// Service implements providers.Executor.
+func (p *Provider) Service() providers.Service { return providers.Exchange }
+
+// Execute sends one cmdlet.
+func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
+	if op.Service != providers.Exchange || op.Cmdlet == "" {
+		return fmt.Errorf("the Exchange provider cannot run %s", op)
+	}
+	_, err := p.client.Invoke(ctx, op.Cmdlet, op.Parameters)
+	return err
+}

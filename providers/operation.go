@@ -1,0 +1,153 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Service names an API that an Operation is sent to.
+type Service string
+
+const (
+	// Exchange is the Exchange Online admin API (InvokeCommand).
+	Exchange Service = "exchange"
+	// Graph is Microsoft Graph v1.0.
+	Graph Service = "graph"
+)
+
+// An Operation is one call that apply sends and a script renders: an Exchange cmdlet invocation
+// or a Graph request. Changes compile to operations so that a reviewer sees exactly what will be
+// called; nothing is sent that is not an Operation in the plan.
+type Operation struct {
+	Service Service `json:"service"`
+
+	// Exchange: the cmdlet and its named parameters, in the order they are rendered.
+	Cmdlet     string `json:"cmdlet,omitempty"`
+	Parameters Params `json:"parameters,omitempty"`
+
+	// Graph (later resources): method, path relative to the Graph root, and JSON body.
+	Method string          `json:"method,omitempty"`
+	Path   string          `json:"path,omitempty"`
+	Body   json.RawMessage `json:"body,omitempty"`
+}
+
+// String is a one-line summary for progress output and errors.
+func (o Operation) String() string {
+	if o.Service == Exchange {
+		return o.Cmdlet
+	}
+	return o.Method + " " + o.Path
+}
+
+// A Param is one named cmdlet parameter. Value is one of: string, bool, int64, nil (reset to
+// the default, $null), []string (a multi-valued property, replaced whole), or Switch.
+type Param struct {
+	Name  string
+	Value any
+}
+
+// Switch is the value of a switch parameter (-Shared, -Confirm:$false). On the wire it is a JSON
+// boolean; a script writes it as a switch.
+type Switch bool
+
+// Params keeps cmdlet parameters in a fixed order; it encodes as a JSON object in that order.
+type Params []Param
+
+// Get returns the value of the named parameter.
+func (ps Params) Get(name string) (any, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return nil, false
+}
+
+// MarshalJSON writes the parameters as one JSON object, keeping their order.
+func (ps Params) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(p.Name)
+		b.Write(k)
+		b.WriteByte(':')
+		v := p.Value
+		if s, ok := v.(Switch); ok {
+			v = bool(s)
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		b.Write(enc)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads a JSON object back into ordered parameters. Arrays become []string,
+// numbers int64; switches come back as bool (the wire cannot tell them apart).
+func (ps *Params) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("parameters: want a JSON object")
+	}
+	var out Params
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		v, err := decodeParamValue(raw)
+		if err != nil {
+			return fmt.Errorf("parameter %s: %w", name, err)
+		}
+		out = append(out, Param{Name: name, Value: v})
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	*ps = out
+	return nil
+}
+
+func decodeParamValue(raw json.RawMessage) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	switch t := v.(type) {
+	case nil, string, bool:
+		return t, nil
+	case json.Number:
+		return t.Int64()
+	case []any:
+		ss := make([]string, 0, len(t))
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("array elements must be strings")
+			}
+			ss = append(ss, s)
+		}
+		return ss, nil
+	default:
+		return nil, fmt.Errorf("unsupported value %s", string(raw))
+	}
+}

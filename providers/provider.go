@@ -1,0 +1,104 @@
+package providers
+
+import (
+	"context"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/exoform/exoform/schema"
+)
+
+// A LiveObject is one object as the tenant reports it now.
+type LiveObject struct {
+	Key   string    // the natural key as the tenant spells it
+	ID    string    // the tenant's immutable id (a Guid), shown for reference
+	Value cty.Value // an object of the type's ObjectType, every attribute as read
+	Owner string    // the workspace named by the ownership marker; "" when unmarked
+}
+
+// A Resource reads and changes one kind of tenant object.
+type Resource interface {
+	Type() *schema.ResourceType
+	// ReadAll lists every live object of the type in one bulk, paged read. An error means the
+	// live state is unknown: callers must never take it for an absence.
+	ReadAll(ctx context.Context) ([]LiveObject, error)
+	// Compile turns one change into the operations that make it.
+	Compile(c Change) ([]Operation, error)
+}
+
+// ChangeKind says what a Change does to the tenant object.
+type ChangeKind uint8
+
+const (
+	// Create makes a new object.
+	Create ChangeKind = iota + 1
+	// Update changes attributes of an object (and writes the ownership marker when adopting).
+	Update
+	// Delete removes an object.
+	Delete
+)
+
+// A Change is what a Resource compiles: the object as it is, and the attributes to set.
+type Change struct {
+	Kind      ChangeKind
+	Prior     *LiveObject // nil for Create
+	Desired   cty.Value   // configured values; null attributes are not managed; null for Delete
+	Set       []string    // attributes to write (Update: those that differ; Create: all non-null)
+	Workspace string      // the ownership marker to write
+	Adopt     bool        // an Update that also writes the marker onto an unmarked object
+}
+
+// An Executor sends operations of one service.
+type Executor interface {
+	Service() Service
+	Execute(ctx context.Context, op Operation) error
+}
+
+// Registry holds the resource types and executors the CLI wired up.
+type Registry struct {
+	resources map[string]Resource
+	executors map[Service]Executor
+}
+
+// NewRegistry builds a registry.
+func NewRegistry() *Registry {
+	return &Registry{resources: map[string]Resource{}, executors: map[Service]Executor{}}
+}
+
+// AddResource registers a resource type.
+func (r *Registry) AddResource(res Resource) { r.resources[res.Type().Name] = res }
+
+// AddExecutor registers the executor of a service.
+func (r *Registry) AddExecutor(e Executor) { r.executors[e.Service()] = e }
+
+// Resource returns the resource of a type.
+func (r *Registry) Resource(name string) (Resource, bool) {
+	res, ok := r.resources[name]
+	return res, ok
+}
+
+// Executor returns the executor of a service.
+func (r *Registry) Executor(s Service) (Executor, bool) {
+	e, ok := r.executors[s]
+	return e, ok
+}
+
+// ResourceType implements schema.TypeLookup.
+func (r *Registry) ResourceType(name string) (*schema.ResourceType, bool) {
+	res, ok := r.resources[name]
+	if !ok {
+		return nil, false
+	}
+	return res.Type(), true
+}
+
+// ResourceTypeNames lists the registered types, sorted.
+func (r *Registry) ResourceTypeNames() []string {
+	out := make([]string, 0, len(r.resources))
+	for n := range r.resources {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

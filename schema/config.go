@@ -1,0 +1,72 @@
+package schema
+
+import (
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Config is what the *.exo.hcl files of one directory declare, before evaluation.
+type Config struct {
+	Dir   string
+	Files map[string]*hcl.File // by file name, for source snippets in diagnostics
+	// Sources holds each file's bytes; the fingerprint of a saved plan is computed from them.
+	Sources map[string][]byte
+
+	Workspace      string
+	WorkspaceRange hcl.Range
+	Tenant         *TenantBlock
+	Variables      map[string]*Variable
+	Locals         map[string]*Local
+	Resources      []*Resource // in file order
+}
+
+// TenantBlock is `tenant { id = ... }`.
+type TenantBlock struct {
+	ID        hcl.Expression
+	DeclRange hcl.Range
+}
+
+// A Variable is a `variable "NAME"` block.
+type Variable struct {
+	Name        string
+	Description string
+	Type        hcl.Expression // nil means any
+	Default     hcl.Expression // nil means required
+	Sensitive   bool
+	Validations []*Validation
+	DeclRange   hcl.Range
+}
+
+// A Validation is a variable's `validation { condition, error_message }` block.
+type Validation struct {
+	Condition    hcl.Expression
+	ErrorMessage hcl.Expression
+	DeclRange    hcl.Range
+}
+
+// A Local is one entry of a `locals` block.
+type Local struct {
+	Name string
+	Expr hcl.Expression
+}
+
+// A Resource is a `resource "TYPE" "NAME"` block.
+type Resource struct {
+	Type, Name string
+	ForEach    hcl.Expression // nil without for_each
+	DependsOn  []hcl.Traversal
+	Lifecycle  Lifecycle
+	Body       hcl.Body // the remaining attributes, decoded against the type's schema
+	DeclRange  hcl.Range
+	TypeRange  hcl.Range
+}
+
+// Addr is "TYPE.NAME".
+func (r *Resource) Addr() string { return r.Type + "." + r.Name }
+
+// Lifecycle holds a resource's `lifecycle` block.
+type Lifecycle struct {
+	PreventDestroy bool
+	// AllowDestroy is reserved for resources that hold data (mailboxes); connectors ignore it.
+	IgnoreChanges      []string
+	IgnoreChangesRange map[string]hcl.Range
+}

@@ -1,0 +1,3 @@
+resource "test_widget" "a" {
+  name = "x"
+}

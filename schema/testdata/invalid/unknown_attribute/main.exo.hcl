@@ -1,0 +1,5 @@
+exoform { workspace = "w" }
+resource "test_widget" "a" {
+  name = "x"
+  nmae = "y"
+}

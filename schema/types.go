@@ -1,0 +1,135 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// A ResourceType describes one kind of object exoform manages: its attributes and the rules
+// their values must follow. Providers declare them; the loader and the planner read them.
+type ResourceType struct {
+	Name        string // e.g. "exchange_inbound_connector"
+	Description string
+	// Key is the attribute that identifies an object in the tenant (a connector's name).
+	Key string
+	// Attributes in documentation order.
+	Attributes []*Attribute
+	// Check enforces rules across attributes on a decoded, known object. It returns problems
+	// against attribute names; the loader attaches source ranges.
+	Check func(obj cty.Value) []AttrProblem
+}
+
+// An Attribute is one setting of a resource type.
+type Attribute struct {
+	Name        string   // snake_case of the cmdlet parameter or Graph property
+	Wire        string   // the cmdlet parameter or Graph property it maps to
+	Type        cty.Type // cty.String, cty.Bool, cty.Number or cty.Set(cty.String)
+	Required    bool
+	ForceNew    bool // a change replaces the object (the API cannot change it in place)
+	Sensitive   bool
+	FoldCase    bool     // values compare case-insensitively (Exchange names, domains)
+	Enum        []string // allowed values, matched case-insensitively
+	Description string
+	// Validate checks one value (for a set: one element) and returns a message saying what is
+	// wrong and what is allowed, or "".
+	Validate func(v string) string
+}
+
+// An AttrProblem is a rule an object breaks, reported against one attribute.
+type AttrProblem struct {
+	Attr    string
+	Summary string
+	Detail  string
+}
+
+// Attribute returns the named attribute, or nil.
+func (t *ResourceType) Attribute(name string) *Attribute {
+	for _, a := range t.Attributes {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// ObjectType is the cty type of an instance's value.
+func (t *ResourceType) ObjectType() cty.Type {
+	attrs := make(map[string]cty.Type, len(t.Attributes))
+	for _, a := range t.Attributes {
+		attrs[a.Name] = a.Type
+	}
+	return cty.Object(attrs)
+}
+
+// IsSet reports whether the attribute is a multi-valued property.
+func (a *Attribute) IsSet() bool { return a.Type.IsSetType() || a.Type.IsListType() }
+
+// CheckValue applies the attribute's enum and value rules to a known, non-null value and
+// returns the first problem, or "". Enum values are returned in canonical case by Canonical.
+func (a *Attribute) CheckValue(v cty.Value) string {
+	if v.IsNull() || !v.IsWhollyKnown() {
+		return ""
+	}
+	for _, s := range stringsOf(v) {
+		if len(a.Enum) > 0 && a.canonicalEnum(s) == "" {
+			return fmt.Sprintf("%q is not a valid value for %s. Valid values are %s.", s, a.Name, quoteList(a.Enum))
+		}
+		if a.Validate != nil {
+			if msg := a.Validate(s); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+// Canonical rewrites enum values to the case the API documents, so that "onpremises" and
+// "OnPremises" plan the same.
+func (a *Attribute) Canonical(v cty.Value) cty.Value {
+	if len(a.Enum) == 0 || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return v
+	}
+	if c := a.canonicalEnum(v.AsString()); c != "" {
+		return cty.StringVal(c)
+	}
+	return v
+}
+
+func (a *Attribute) canonicalEnum(s string) string {
+	for _, e := range a.Enum {
+		if strings.EqualFold(e, s) {
+			return e
+		}
+	}
+	return ""
+}
+
+func stringsOf(v cty.Value) []string {
+	switch {
+	case v.Type() == cty.String:
+		return []string{v.AsString()}
+	case v.Type().IsSetType() || v.Type().IsListType():
+		var out []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
+				out = append(out, e.AsString())
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	if len(q) <= 1 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}

@@ -1,0 +1,159 @@
+package sim
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// defaultTenantDomain is the demo tenant used when Options.Tenant is empty.
+const defaultTenantDomain = "contoso.onmicrosoft.com"
+
+// Well-known identifiers (wire-formats A2 and D).
+const (
+	exchangeResource    = "https://outlook.office365.com"
+	exchangeResourceApp = "00000002-0000-0ff1-ce00-000000000000"
+	graphResource       = "https://graph.microsoft.com"
+	graphResourceApp    = "00000003-0000-0000-c000-000000000000"
+	roleManageAsApp     = "Exchange.ManageAsApp"
+	widExchangeAdmin    = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+	widGlobalAdmin      = "62e90394-69f5-4237-9190-012177145e10"
+	widGlobalReader     = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+)
+
+// Reset replaces the state file with a freshly seeded tenant (see
+// Options.Tenant for tenant), under the state lock so running servers pick
+// the new tenant up on their next request. The CA files are kept, so clients
+// that trust the CA keep working; tokens issued before the reset stop working
+// because the signing key is new.
+func Reset(statePath, tenant string) error {
+	if statePath == "" {
+		return fmt.Errorf("sim reset: no state path")
+	}
+	st, err := seedState(tenant)
+	if err != nil {
+		return err
+	}
+	s := &store{path: statePath, lockPath: statePath + ".lock"}
+	lk, err := lockFile(s.lockPath)
+	if err != nil {
+		return err
+	}
+	defer lk.unlock()
+	return s.save(st)
+}
+
+// seedState builds the demo tenant. tenant is "" (contoso.onmicrosoft.com), a
+// GUID (kept, with the contoso domain) or an initial domain (its GUID is
+// derived from the domain, so the same domain always gives the same tenant id).
+func seedState(tenant string) (*state, error) {
+	id, domain, err := seedTenantIdentity(tenant)
+	if err != nil {
+		return nil, err
+	}
+	prefix := strings.TrimSuffix(domain, ".onmicrosoft.com")
+	display := strings.ToUpper(prefix[:1]) + prefix[1:]
+	st := &state{
+		FormatVersion: stateFormat,
+		Tenant: tenantState{
+			ID:              id,
+			InitialDomain:   domain,
+			DisplayName:     display,
+			AcceptedDomains: []string{prefix + ".com", domain},
+		},
+		AdminApp: appState{
+			DisplayName:        "Simulated tenant admin",
+			ClientID:           newGUID(),
+			ClientSecret:       newClientSecret(),
+			ServicePrincipalID: newGUID(),
+			AppRoles: map[string][]string{
+				exchangeResource: {roleManageAsApp},
+				// Graph is simulated in a later issue; these are the application
+				// permissions its scenarios need, so tokens are already shaped right.
+				graphResource: {
+					"AppRoleAssignment.ReadWrite.All",
+					"Application.ReadWrite.All",
+					"DelegatedPermissionGrant.ReadWrite.All",
+					"Directory.Read.All",
+					"Policy.ReadWrite.ConditionalAccess",
+				},
+			},
+			DirectoryRoles: []string{widExchangeAdmin},
+		},
+		TokenSigningKey: newSigningKey(),
+	}
+	st.ensureMaps()
+	for _, c := range demoConnectors(st.Tenant) {
+		st.Exchange.InboundConnectors[c.Guid] = &versioned[inboundConnector]{Current: c}
+	}
+	return st, nil
+}
+
+func seedTenantIdentity(tenant string) (id, domain string, err error) {
+	tenant = strings.TrimSpace(tenant)
+	switch {
+	case tenant == "":
+		return nameGUID("tenant:" + defaultTenantDomain), defaultTenantDomain, nil
+	case strings.Contains(tenant, "-"):
+		if g, ok := parseGUID(tenant); ok {
+			return g, defaultTenantDomain, nil
+		}
+	}
+	d := strings.ToLower(tenant)
+	if strings.HasSuffix(d, ".onmicrosoft.com") && validDomain(d) {
+		return nameGUID("tenant:" + d), d, nil
+	}
+	return "", "", fmt.Errorf("sim tenant %q is neither a GUID nor an initial domain like fabrikam.onmicrosoft.com", tenant)
+}
+
+// demoConnectors are two connectors an administrator made by hand long
+// before any tool arrived: exoform must adopt or leave them, never delete
+// them, so their comments carry no ownership marker.
+func demoConnectors(t tenantState) []*inboundConnector {
+	prefix := strings.TrimSuffix(t.InitialDomain, ".onmicrosoft.com")
+	relayCreated := time.Date(2021, 3, 14, 9, 26, 53, 0, time.UTC)
+	partnerCreated := time.Date(2022, 11, 2, 16, 4, 11, 0, time.UTC)
+	relay := newInboundConnector(nameGUID(t.ID+":connector:relay"), "Legacy scanner relay", relayCreated)
+	relay.ConnectorType = "OnPremises"
+	relay.SenderDomains = []string{prefix + ".com"}
+	relay.SenderIPAddresses = []string{"203.0.113.25"}
+	relay.RestrictDomainsToIPAddresses = true
+	relay.RequireTls = false
+	relay.Comment = strPtr("Relay for the floor 2 multifunction printers (ticket INC-20417)")
+	relay.WhenChanged = relayCreated.Add(26 * time.Hour)
+
+	partner := newInboundConnector(nameGUID(t.ID+":connector:fabrikam"), "Partner fabrikam TLS", partnerCreated)
+	partner.SenderDomains = []string{"fabrikam.com"}
+	partner.TlsSenderCertificateName = strPtr("mail.fabrikam.com")
+	partner.RequireTls = true
+	partner.RestrictDomainsToCertificate = true
+	partner.Comment = strPtr("Enforced TLS with Fabrikam, data exchange agreement 2022")
+	return []*inboundConnector{relay, partner}
+}
+
+// newClientSecret makes a secret shaped like an Entra client secret value
+// (40 characters, "8Q~" after a 3-character hint), so code that tells secret
+// values from secret ids meets a realistic value.
+func newClientSecret() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+	b := make([]byte, 37)
+	if _, err := rand.Read(b); err != nil {
+		panic("sim: reading random bytes: " + err.Error())
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:3]) + "8Q~" + string(b[3:])[:34]
+}
+
+func newSigningKey() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("sim: reading random bytes: " + err.Error())
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func strPtr(s string) *string { return &s }
