@@ -8,6 +8,7 @@ import (
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -449,8 +450,9 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			}
 		}
 		av = a.Canonical(av)
-		if msg := a.CheckValue(av); msg != "" {
-			ds.Append(diag.Errorf(&r, "Invalid value for "+a.Name, "%s", msg))
+		if msg, bad := a.checkElements(av); msg != "" {
+			er := elementRange(res.Body, a.Name, bad, ctx, r)
+			ds.Append(diag.Errorf(&er, "Invalid value for "+a.Name, "%s", msg))
 		}
 		attrs[a.Name] = av
 	}
@@ -476,6 +478,33 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 		return nil, ds
 	}
 	return inst, ds
+}
+
+// elementRange narrows a problem with one element of a list literal to that element, so a
+// diagnostic in a long multi-line list points at the offending line.
+func elementRange(body hcl.Body, attr, bad string, ctx *hcl.EvalContext, whole hcl.Range) hcl.Range {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return whole
+	}
+	a, ok := sb.Attributes[attr]
+	if !ok {
+		return whole
+	}
+	tuple, ok := a.Expr.(*hclsyntax.TupleConsExpr)
+	if !ok {
+		return whole
+	}
+	for _, e := range tuple.Exprs {
+		v, hd := e.Value(ctx)
+		if hd.HasErrors() || v.IsMarked() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+			continue
+		}
+		if v.AsString() == bad {
+			return e.Range()
+		}
+	}
+	return whole
 }
 
 func (e *evaluator) tenant(ev *Evaluated, in Inputs) diag.Diagnostics {

@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+resource "exchange_inbound_connector" "partner" {
+  name = "Partner"
+}

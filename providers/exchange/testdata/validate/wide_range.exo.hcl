@@ -1,0 +1,10 @@
+exoform {
+  workspace = "w"
+}
+
+resource "exchange_inbound_connector" "relay" {
+  name                = "Relay"
+  connector_type      = "OnPremises"
+  sender_domains      = ["contoso.com"]
+  sender_ip_addresses = ["203.0.0.0/16"]
+}
