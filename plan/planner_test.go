@@ -80,7 +80,7 @@ func TestPlan(t *testing.T) {
 }`,
 			want: []row{{Addr: "fake_widget.a", Action: "create",
 				Attrs: []string{`size: null -> "Small"`, "enabled: null -> true"},
-				Ops:   []string{"New-Widget Name,size,enabled"}}},
+				Ops:   []string{"New-Widget Name,Size,Enabled"}}},
 		},
 		{
 			name: "no-op when equal, ignoring case of names and domain sets, and unset attributes",
@@ -99,7 +99,7 @@ func TestPlan(t *testing.T) {
   enabled = false
   size = "Small"
 }`,
-			want: []row{{Addr: "fake_widget.a", Action: "update", Attrs: []string{"enabled: true -> false"}, Ops: []string{"Set-Widget Identity,enabled"}}},
+			want: []row{{Addr: "fake_widget.a", Action: "update", Attrs: []string{"enabled: true -> false"}, Ops: []string{"Set-Widget Identity,Enabled"}}},
 		},
 		{
 			name: "null and empty sets are equal",
@@ -126,7 +126,7 @@ func TestPlan(t *testing.T) {
   name = "A"
   enabled = false
 }`,
-			want: []row{{Addr: "fake_widget.a", Action: "adopt", Attrs: []string{"enabled: true -> false"}, Ops: []string{"Set-Widget Identity,enabled,Owner"}}},
+			want: []row{{Addr: "fake_widget.a", Action: "adopt", Attrs: []string{"enabled: true -> false"}, Ops: []string{"Set-Widget Identity,Enabled,Owner"}}},
 		},
 		{
 			name: "delete only what this workspace owns",
@@ -147,7 +147,7 @@ func TestPlan(t *testing.T) {
   comment = "y"
   lifecycle { ignore_changes = [enabled] }
 }`,
-			want: []row{{Addr: "fake_widget.a", Action: "update", Attrs: []string{`comment: "x" -> "y"`}, Ops: []string{"Set-Widget Identity,comment"}}},
+			want: []row{{Addr: "fake_widget.a", Action: "update", Attrs: []string{`comment: "x" -> "y"`}, Ops: []string{"Set-Widget Identity,Comment"}}},
 		},
 		{
 			name: "dependency order, then deletes",
@@ -159,7 +159,7 @@ func TestPlan(t *testing.T) {
 resource "fake_widget" "a" { name = "A" }`,
 			want: []row{
 				{Addr: "fake_widget.a", Action: "create", Ops: []string{"New-Widget Name"}},
-				{Addr: "fake_widget.b", Action: "create", Attrs: []string{`comment: null -> "A"`}, Ops: []string{"New-Widget Name,comment"}},
+				{Addr: "fake_widget.b", Action: "create", Attrs: []string{`comment: null -> "A"`}, Ops: []string{"New-Widget Name,Comment"}},
 				{Addr: `fake_widget["old"]`, Action: "delete", Ops: []string{"Remove-Widget Identity"}},
 			},
 		},

@@ -34,9 +34,10 @@ func Quote(s string) string {
 	return "(" + strings.Join(quoted, " + [char]10 + ") + ")"
 }
 
-// Command renders an Exchange operation as one PowerShell command line.
+// Command renders an operation as one PowerShell command line: a cmdlet with its named
+// parameters, or an Invoke-MgGraphRequest for a Graph request.
 func Command(op providers.Operation) string {
-	if op.Service != providers.Exchange {
+	if op.Cmdlet == "" {
 		return fmt.Sprintf("Invoke-MgGraphRequest -Method %s -Uri %s", op.Method, Quote(op.Path))
 	}
 	var b strings.Builder

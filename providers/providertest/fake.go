@@ -102,7 +102,7 @@ func (t *Tenant) Compile(c providers.Change) ([]providers.Operation, error) {
 		op.Parameters = providers.Params{{Name: "Identity", Value: c.Prior.Key}}
 	}
 	for _, s := range c.Set {
-		op.Parameters = append(op.Parameters, providers.Param{Name: s, Value: fmt.Sprint(c.Desired.GetAttr(s).GoString())})
+		op.Parameters = append(op.Parameters, providers.Param{Name: WidgetType.Attribute(s).Wire, Value: plain(c.Desired.GetAttr(s))})
 	}
 	if c.Adopt {
 		op.Parameters = append(op.Parameters, providers.Param{Name: "Owner", Value: c.Workspace})
@@ -129,4 +129,24 @@ func (t *Tenant) Set(o providers.LiveObject) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.objects[strings.ToLower(o.Key)] = o
+}
+
+// plain turns a configured value into a parameter value.
+func plain(v cty.Value) any {
+	switch {
+	case v.IsNull():
+		return nil
+	case v.Type() == cty.Bool:
+		return v.True()
+	case v.Type() == cty.String:
+		return v.AsString()
+	case v.Type().IsSetType():
+		out := []string{}
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = append(out, e.AsString())
+		}
+		return out
+	}
+	return fmt.Sprint(v.GoString())
 }

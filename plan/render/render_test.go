@@ -1,0 +1,111 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/exoform/exoform/internal/golden"
+	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/plan/render"
+	"github.com/exoform/exoform/providers"
+	pt "github.com/exoform/exoform/providers/providertest"
+	"github.com/exoform/exoform/schema"
+)
+
+func samplePlan(t *testing.T) (*plan.Plan, *providers.Registry) {
+	t.Helper()
+	tenant := pt.NewTenant(
+		pt.Widget("Existing", "", map[string]cty.Value{"enabled": cty.True}),
+		pt.Widget("Mine", "ws", map[string]cty.Value{"enabled": cty.True, "domains": cty.SetVal([]cty.Value{cty.StringVal("a.com")})}),
+		pt.Widget("Gone", "ws", map[string]cty.Value{"size": cty.StringVal("Large"), "comment": cty.StringVal("it's | <old>")}),
+		pt.Widget("Same", "ws", nil),
+	)
+	reg := tenant.Registry()
+	src := `exoform {
+  workspace = "ws"
+}
+resource "fake_widget" "new" {
+  name    = "New"
+  size    = "Small"
+  domains = ["b.com", "a.com"]
+  comment = "O'Brien's\nsecond line"
+}
+resource "fake_widget" "existing" {
+  name    = "Existing"
+  enabled = false
+}
+resource "fake_widget" "mine" {
+  name    = "Mine"
+  domains = ["a.com", "c.com"]
+}
+resource "fake_widget" "same" {
+  name = "Same"
+}
+`
+	cfg, ds := schema.LoadSources(map[string][]byte{"main.exo.hcl": []byte(src)})
+	ev, more := schema.Evaluate(cfg, reg, schema.Inputs{})
+	ds.Append(more)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), ev)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	pl.Tenant = "contoso.onmicrosoft.com"
+	return pl, reg
+}
+
+func TestRenderings(t *testing.T) {
+	pl, reg := samplePlan(t)
+	m := render.NewModel(pl, reg)
+	var text, color, md, js bytes.Buffer
+	render.Text(&text, m, render.Style{})
+	render.Text(&color, m, render.Style{Color: true})
+	render.Markdown(&md, m)
+	if err := render.JSON(&js, m); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "testdata/plan.txt", text.String())
+	golden.Assert(t, "testdata/plan.color.txt", color.String())
+	golden.Assert(t, "testdata/plan.md", md.String())
+	golden.Assert(t, "testdata/plan.json", js.String())
+	var back map[string]any
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back["format_version"] != render.FormatVersion {
+		t.Errorf("JSON output does not carry its format_version: %v", err)
+	}
+	if bytes.Contains(text.Bytes(), []byte("\x1b[")) {
+		t.Error("colour codes without colour")
+	}
+}
+
+func TestNoChanges(t *testing.T) {
+	reg := pt.NewTenant().Registry()
+	m := render.NewModel(&plan.Plan{Workspace: "ws", Tenant: "t"}, reg)
+	var text, md bytes.Buffer
+	render.Text(&text, m, render.Style{})
+	render.Markdown(&md, m)
+	golden.Assert(t, "testdata/nochanges.txt", text.String())
+	golden.Assert(t, "testdata/nochanges.md", md.String())
+}
+
+func TestQuote(t *testing.T) {
+	tests := map[string]string{
+		"plain":                 `'plain'`,
+		"O'Brien":               `'O''Brien'`,
+		"curly \u2018x\u2019":   "'curly \u2018\u2018x\u2019\u2019'",
+		"low \u201a high \u201b": "'low \u201a\u201a high \u201b\u201b'",
+		"$(rm -rf /) `n $env:X": "'$(rm -rf /) `n $env:X'",
+		"two\nlines":            `('two' + [char]10 + 'lines')`,
+		"":                      `''`,
+	}
+	for in, want := range tests {
+		if got := render.Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
