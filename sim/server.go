@@ -1,0 +1,226 @@
+package sim
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a simulated tenant server.
+type Options struct {
+	// StatePath is the JSON state file. If it is missing it is created and
+	// seeded (see Tenant). The CA lives beside it (STATE.ca.pem,
+	// STATE.ca-key.pem) and so does the lock file (STATE.lock).
+	StatePath string
+	// Listen is the TCP address to listen on; default "127.0.0.1:0".
+	Listen string
+	// Faults is a fault SPEC (see ParseFaults); "" injects none.
+	Faults string
+	// Lag is the longest replication lag: each change becomes visible to
+	// reads after a random delay in (0, Lag]. 0 means reads see writes at once.
+	Lag time.Duration
+	// Seed seeds the random choices of faults and lag, so a run is
+	// reproducible for a seed and a request order.
+	Seed int64
+	// Tenant is used only when seeding a new state: a GUID or an initial
+	// domain like "fabrikam.onmicrosoft.com"; "" is the demo tenant
+	// contoso.onmicrosoft.com.
+	Tenant string
+	// RetryAfter is the Retry-After sent with injected 429 and 503 (rounded
+	// up to whole seconds); default 1s.
+	RetryAfter time.Duration
+
+	// now replaces the clock for tokens, timestamps and lag; tests set it.
+	now func() time.Time
+}
+
+// Server is a running simulated tenant.
+type Server struct {
+	opts   Options
+	now    func() time.Time
+	faults []Fault
+	store  *store
+	ca     *certAuthority
+	ln     net.Listener
+	srv    *http.Server
+	host   string // host:port clients use in URLs
+	stats  *statsCounter
+
+	rngMu    sync.Mutex // guards both RNGs
+	faultRNG *rand.Rand
+	lagRNG   *rand.Rand
+
+	closeOnce sync.Once
+	closeErr  error
+	stop      func() bool // unregisters the ctx watcher
+}
+
+// Start opens (or seeds) the state, loads (or creates) the CA, and serves
+// HTTPS on Options.Listen until Close is called or ctx is done.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.StatePath == "" {
+		return nil, errors.New("sim: Options.StatePath is required")
+	}
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = time.Second
+	}
+	if opts.Lag < 0 {
+		return nil, fmt.Errorf("sim: Options.Lag %v is negative", opts.Lag)
+	}
+	faults, err := ParseFaults(opts.Faults)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	s := &Server{
+		opts: opts, now: opts.now, faults: faults, stats: newStatsCounter(),
+		// Separate streams, so adding lag does not change which requests fault.
+		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0x6661756c74)),
+		lagRNG:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c6167)),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.store, err = openStore(opts.StatePath, opts.Tenant, func() error {
+		var err error
+		s.ca, err = loadOrCreateCA(opts.StatePath)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	s.stop = context.AfterFunc(ctx, func() { s.Close() })
+	return s, nil
+}
+
+func (s *Server) listen() error {
+	ln, err := net.Listen("tcp", s.opts.Listen)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ip := addr.IP
+	host := ip.String()
+	if ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	s.host = net.JoinHostPort(host, strconv.Itoa(addr.Port))
+	leaf, err := s.ca.issueLeaf(ip)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		// HTTP/1.1 only: the reset fault hijacks connections, which HTTP/2
+		// cannot do.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		// Clients that do not trust the CA fail handshakes; that is their
+		// error to report, not noise for the sim's stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	tl := tls.NewListener(ln, &tls.Config{
+		Certificates: []tls.Certificate{leaf},
+		MinVersion:   tls.VersionTLS12,
+		NextProtos:   []string{"http/1.1"},
+	})
+	go s.srv.Serve(tl)
+	return nil
+}
+
+// Close stops the server and closes open connections. It is safe to call
+// more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stop != nil {
+			s.stop()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			s.closeErr = s.srv.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// Cloud returns the endpoints, CA and admin credentials of the server. The
+// tenant and credentials are read from the state, so they follow a Reset.
+func (s *Server) Cloud() Cloud {
+	base := "https://" + s.host
+	c := Cloud{
+		Name:          "sim",
+		AuthorityHost: base + "/",
+		ExchangeURL:   base,
+		ExchangeScope: exchangeResource + "/.default",
+		GraphURL:      base + "/graph",
+		GraphScope:    graphResource + "/.default",
+		CACertPEM:     string(s.ca.certPEM),
+	}
+	_ = s.store.read(func(st *state) error {
+		c.TenantID, c.TenantDomain = st.Tenant.ID, st.Tenant.InitialDomain
+		c.ClientID, c.ClientSecret = st.AdminApp.ClientID, st.AdminApp.ClientSecret
+		return nil
+	})
+	return c
+}
+
+// WriteCloudFile writes Cloud() as JSON to path, mode 0600.
+func (s *Server) WriteCloudFile(path string) error { return s.Cloud().WriteCloudFile(path) }
+
+// Stats returns a copy of the request and fault counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// lagDelay draws the replication delay for one change.
+func (s *Server) lagDelay() time.Duration {
+	if s.opts.Lag <= 0 {
+		return 0
+	}
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return time.Duration(s.lagRNG.Int64N(int64(s.opts.Lag))) + 1
+}
+
+// ServeHTTP routes by path. Routing is by hand because Entra's
+// "/{tenant}/..." paths overlap every other top-level path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Request-Id", newGUID())
+	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case len(seg) == 4 && strings.EqualFold(seg[0], "adminapi") && strings.EqualFold(seg[1], "beta") && strings.EqualFold(seg[3], "InvokeCommand"):
+		s.handleInvoke(w, r, seg[2])
+	case seg[0] == "graph":
+		writeJSON(w, http.StatusNotImplemented, object{{"error", object{
+			{"code", "NotImplemented"},
+			{"message", "Microsoft Graph is not simulated yet; only the Exchange admin API and the token endpoint are."},
+		}}})
+	case len(seg) == 4 && seg[1] == "v2.0" && seg[2] == ".well-known" && seg[3] == "openid-configuration" && r.Method == http.MethodGet:
+		s.handleOpenID(w, r, seg[0])
+	case len(seg) == 4 && seg[1] == "oauth2" && seg[2] == "v2.0" && seg[3] == "token":
+		s.handleToken(w, r, seg[0])
+	case len(seg) == 4 && seg[1] == "discovery" && seg[2] == "v2.0" && seg[3] == "keys":
+		s.handleJWKS(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
