@@ -66,6 +66,9 @@ func staleAttrs(t *schema.ResourceType, c *Change, now *providers.LiveObject) []
 	if now.Owner != c.Prior.Owner {
 		out = append(out, fmt.Sprintf("%s: ownership marker was %s, now %s", c.Addr, ownerText(c.Prior.Owner), ownerText(now.Owner)))
 	}
+	if now.Protected != c.Prior.Protected {
+		out = append(out, fmt.Sprintf("%s: prevent_destroy in the marker was %t, now %t", c.Addr, c.Prior.Protected, now.Protected))
+	}
 	for _, a := range t.Attributes {
 		was, is := c.Prior.Value.GetAttr(a.Name), now.Value.GetAttr(a.Name)
 		if a.Sensitive || equalAttr(a, was, is) {

@@ -60,6 +60,10 @@ type Change struct {
 	DependsOn  []string
 }
 
+// PreventDestroyAttr names the pseudo-attribute under which a plan shows a change of the
+// marker's prevent_destroy.
+const PreventDestroyAttr = "lifecycle.prevent_destroy"
+
 // An AttrChange is one attribute's before and after.
 type AttrChange struct {
 	Name   string

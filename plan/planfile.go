@@ -43,8 +43,9 @@ type changeFile struct {
 type liveFile struct {
 	Key    string          `json:"key"`
 	ID     string          `json:"id,omitempty"`
-	Owner  string          `json:"owner,omitempty"`
-	Values json.RawMessage `json:"values"`
+	Owner     string          `json:"owner,omitempty"`
+	Protected bool            `json:"prevent_destroy,omitempty"`
+	Values    json.RawMessage `json:"values"`
 }
 
 type attrFile struct {
@@ -74,10 +75,10 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 			if err != nil {
 				return err
 			}
-			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Values: vals}
+			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Protected: c.Prior.Protected, Values: vals}
 		}
 		for _, a := range c.Attrs {
-			at := t.Attribute(a.Name)
+			at := attrOf(t, a.Name)
 			b, err := encodeValue(at, a.Before)
 			if err != nil {
 				return err
@@ -142,10 +143,10 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			if err != nil {
 				return nil, "", fmt.Errorf("change %d prior: %w", i, err)
 			}
-			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Value: v}
+			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, Value: v}
 		}
 		for _, af := range cf.Attributes {
-			at := t.Attribute(af.Name)
+			at := attrOf(t, af.Name)
 			if at == nil {
 				return nil, "", fmt.Errorf("change %d: unknown attribute %q", i, af.Name)
 			}
@@ -162,6 +163,14 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 		p.Changes = append(p.Changes, c)
 	}
 	return p, f.ExoformVersion, nil
+}
+
+// attrOf finds an attribute of a type, or the prevent_destroy pseudo-attribute.
+func attrOf(t *schema.ResourceType, name string) *schema.Attribute {
+	if name == PreventDestroyAttr {
+		return &schema.Attribute{Name: name, Type: cty.Bool}
+	}
+	return t.Attribute(name)
 }
 
 // redact nulls the sensitive attributes of an object so that no secret reaches a file.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
@@ -90,7 +91,12 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 			}
 			res, _ := p.Registry.Resource(t)
 			c := &Change{Addr: fmt.Sprintf("%s[%q]", t, o.Key), Type: t, Key: o.Key, Action: Delete, Prior: o}
-			ops, err := res.Compile(providers.Change{Kind: providers.Delete, Prior: o, Workspace: ev.Workspace})
+			if o.Protected {
+				ds.Append(diag.Diagnostic{Severity: diag.Error, Address: c.Addr, Summary: "Object protected by prevent_destroy",
+					Detail: fmt.Sprintf("The %s %q is owned by this workspace and no longer declared, but it was applied with lifecycle { prevent_destroy = true }, so exoform will not delete it. To delete it, declare it again without prevent_destroy, apply, then remove it. To keep it, declare it again.", t, o.Key)})
+				continue
+			}
+			ops, err := res.Compile(providers.Change{Kind: providers.Delete, Prior: o, Marker: providers.Marker{Workspace: ev.Workspace}})
 			if err != nil {
 				ds.Append(diag.Errorf(nil, "Cannot compile a change", "%s: %s.", c.Addr, err))
 				continue
@@ -119,7 +125,8 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 			break
 		}
 	}
-	pc := providers.Change{Desired: inst.Value, Prior: c.Prior, Workspace: workspace}
+	marker := providers.Marker{Workspace: workspace, PreventDestroy: inst.Resource.Lifecycle.PreventDestroy}
+	pc := providers.Change{Desired: inst.Value, Prior: c.Prior, Marker: marker}
 	switch {
 	case c.Prior == nil:
 		c.Action = Create
@@ -136,10 +143,17 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 		c.Attrs = diffAttrs(t, c.Prior.Value, inst.Value, inst.Resource.Lifecycle.IgnoreChanges)
 		c.After = merged(t, c.Prior.Value, inst.Value)
 		pc.Kind = providers.Update
+		for _, a := range c.Attrs {
+			pc.Set = append(pc.Set, a.Name)
+		}
+		if c.Prior.Owner != "" && c.Prior.Protected != marker.PreventDestroy {
+			c.Attrs = append(c.Attrs, AttrChange{Name: PreventDestroyAttr, Before: cty.BoolVal(c.Prior.Protected), After: cty.BoolVal(marker.PreventDestroy)})
+			pc.WriteMarker = true
+		}
 		switch {
 		case c.Prior.Owner == "":
 			c.Action = Adopt
-			pc.Adopt = true
+			pc.WriteMarker = true
 		case len(c.Attrs) > 0:
 			c.Action = Update
 		default:
@@ -147,8 +161,10 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 			return c, ds
 		}
 	}
-	for _, a := range c.Attrs {
-		pc.Set = append(pc.Set, a.Name)
+	if pc.Kind == providers.Create {
+		for _, a := range c.Attrs {
+			pc.Set = append(pc.Set, a.Name)
+		}
 	}
 	ops, err := res.Compile(pc)
 	if err != nil {

@@ -298,3 +298,38 @@ resource "fake_widget" "b" {
 		t.Errorf("applied %d, %v", n, ds)
 	}
 }
+
+func TestPreventDestroy(t *testing.T) {
+	const head = "exoform { workspace = \"ws\" }\n"
+	protected := pt.Widget("Keep", "ws", nil)
+	protected.Protected = true
+
+	// Turning prevent_destroy on is an update of the marker alone.
+	tenant := pt.NewTenant(pt.Widget("Keep", "ws", nil))
+	reg := tenant.Registry()
+	pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, head+`resource "fake_widget" "k" {
+  name = "Keep"
+  lifecycle {
+    prevent_destroy = true
+  }
+}`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	want := []row{{Addr: "fake_widget.k", Action: "update", Attrs: []string{"lifecycle.prevent_destroy: false -> true"},
+		Ops: []string{"Set-Widget Identity,Owner"}}}
+	if diff := cmp.Diff(want, summarize(pl)); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if got, _ := pl.Changes[0].Operations[0].Parameters.Get("Owner"); got != "[managed-by exoform workspace=ws prevent_destroy]" {
+		t.Errorf("marker written: %v", got)
+	}
+
+	// A protected object is not deleted when its block goes away: the plan fails.
+	tenant = pt.NewTenant(protected, pt.Widget("Other", "ws", nil))
+	reg = tenant.Registry()
+	pl, ds = (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, head))
+	if pl != nil || !ds.HasErrors() || ds[0].Summary != "Object protected by prevent_destroy" {
+		t.Fatalf("plan %v, diagnostics %v", pl, ds)
+	}
+}

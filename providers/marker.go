@@ -7,34 +7,45 @@ import (
 
 // The ownership marker is one line appended to a free-text field of an object (a connector's
 // Comment, a rule's Comments). It names the workspace that created or adopted the object, and is
-// kept apart from the user's own text so that both survive each other's edits.
-var markerRe = regexp.MustCompile(`(?m)^\[managed-by exoform workspace=([A-Za-z0-9][A-Za-z0-9._-]{0,63})\]\s*\z`)
+// kept apart from the user's own text so that both survive each other's edits. Since the tenant
+// is the state, the marker also records prevent_destroy: a protected object stays protected
+// after its block leaves the configuration.
+var markerRe = regexp.MustCompile(`(?m)^\[managed-by exoform workspace=([A-Za-z0-9][A-Za-z0-9._-]{0,63})( prevent_destroy)?\]\s*\z`)
 
 // MarkerPrefix starts every marker; user text may not contain it.
 const MarkerPrefix = "[managed-by exoform"
 
-// Marker returns the marker line of a workspace.
-func Marker(workspace string) string {
-	return "[managed-by exoform workspace=" + workspace + "]"
+// A Marker is what the ownership marker says.
+type Marker struct {
+	Workspace      string // "" when the object carries no marker
+	PreventDestroy bool
 }
 
-// SplitMarker separates a field into the user's text and the workspace of its marker ("" when
-// there is none).
-func SplitMarker(field string) (text, workspace string) {
+// String is the marker line.
+func (m Marker) String() string {
+	s := MarkerPrefix + " workspace=" + m.Workspace
+	if m.PreventDestroy {
+		s += " prevent_destroy"
+	}
+	return s + "]"
+}
+
+// SplitMarker separates a field into the user's text and its marker.
+func SplitMarker(field string) (text string, m Marker) {
 	loc := markerRe.FindStringSubmatchIndex(field)
 	if loc == nil {
-		return field, ""
+		return field, Marker{}
 	}
-	return strings.TrimRight(field[:loc[0]], "\r\n"), field[loc[2]:loc[3]]
+	return strings.TrimRight(field[:loc[0]], "\r\n"), Marker{Workspace: field[loc[2]:loc[3]], PreventDestroy: loc[4] >= 0}
 }
 
-// JoinMarker writes the user's text followed by the workspace's marker on its own line.
-func JoinMarker(text, workspace string) string {
-	if workspace == "" {
+// JoinMarker writes the user's text followed by the marker on its own line.
+func JoinMarker(text string, m Marker) string {
+	if m.Workspace == "" {
 		return text
 	}
 	if text == "" {
-		return Marker(workspace)
+		return m.String()
 	}
-	return text + "\n" + Marker(workspace)
+	return text + "\n" + m.String()
 }

@@ -15,6 +15,8 @@ type LiveObject struct {
 	ID    string    // the tenant's immutable id (a Guid), shown for reference
 	Value cty.Value // an object of the type's ObjectType, every attribute as read
 	Owner string    // the workspace named by the ownership marker; "" when unmarked
+	// Protected is the marker's prevent_destroy: the object must not be deleted.
+	Protected bool
 }
 
 // A Resource reads and changes one kind of tenant object.
@@ -45,8 +47,10 @@ type Change struct {
 	Prior     *LiveObject // nil for Create
 	Desired   cty.Value   // configured values; null attributes are not managed; null for Delete
 	Set       []string    // attributes to write (Update: those that differ; Create: all non-null)
-	Workspace string      // the ownership marker to write
-	Adopt     bool        // an Update that also writes the marker onto an unmarked object
+	Marker    Marker      // the ownership marker to write
+	// WriteMarker makes an Update write Marker: when adopting an unmarked object, or when
+	// prevent_destroy changed.
+	WriteMarker bool
 }
 
 // An Executor sends operations of one service.

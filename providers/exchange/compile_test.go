@@ -61,29 +61,29 @@ comment = "Accounting product"`)
 	}{
 		{
 			name:   "create writes every configured attribute and the marker",
-			change: providers.Change{Kind: providers.Create, Desired: desired, Workspace: "ws"},
+			change: providers.Change{Kind: providers.Create, Desired: desired, Marker: providers.Marker{Workspace: "ws"}},
 			want:   `[{"service":"exchange","cmdlet":"New-InboundConnector","parameters":{"Name":"Relay","ConnectorType":"OnPremises","Enabled":false,"SenderDomains":["*.contoso.com","contoso.com"],"SenderIPAddresses":["203.0.113.10"],"Comment":"Accounting product\n[managed-by exoform workspace=ws]"}}]`,
 		},
 		{
 			name:   "update writes only the changed attributes",
-			change: providers.Change{Kind: providers.Update, Desired: desired, Prior: liveConnector(t, "ws", nil, nil), Set: []string{"enabled"}, Workspace: "ws"},
+			change: providers.Change{Kind: providers.Update, Desired: desired, Prior: liveConnector(t, "ws", nil, nil), Set: []string{"enabled"}, Marker: providers.Marker{Workspace: "ws"}},
 			want:   `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Enabled":false}}]`,
 		},
 		{
 			name: "adopt keeps an unmanaged comment and appends the marker",
-			change: providers.Change{Kind: providers.Update, Adopt: true, Workspace: "ws",
+			change: providers.Change{Kind: providers.Update, WriteMarker: true, Marker: providers.Marker{Workspace: "ws"},
 				Desired: connector(t, `name = "Relay"
 sender_domains = ["contoso.com"]`), Prior: liveConnector(t, "", &note, nil)},
 			want: `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"set up by hand\n[managed-by exoform workspace=ws]"}}]`,
 		},
 		{
 			name:   "a comment change keeps the marker",
-			change: providers.Change{Kind: providers.Update, Desired: desired, Prior: liveConnector(t, "ws", &note, nil), Set: []string{"comment"}, Workspace: "ws"},
+			change: providers.Change{Kind: providers.Update, Desired: desired, Prior: liveConnector(t, "ws", &note, nil), Set: []string{"comment"}, Marker: providers.Marker{Workspace: "ws"}},
 			want:   `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"Accounting product\n[managed-by exoform workspace=ws]"}}]`,
 		},
 		{
 			name:   "delete",
-			change: providers.Change{Kind: providers.Delete, Prior: liveConnector(t, "ws", nil, nil), Workspace: "ws"},
+			change: providers.Change{Kind: providers.Delete, Prior: liveConnector(t, "ws", nil, nil), Marker: providers.Marker{Workspace: "ws"}},
 			want:   `[{"service":"exchange","cmdlet":"Remove-InboundConnector","parameters":{"Identity":"Relay","Confirm":false}}]`,
 		},
 	}
@@ -110,22 +110,26 @@ func registryResource(t *testing.T) providers.Resource {
 }
 
 func TestMarker(t *testing.T) {
-	tests := []struct{ field, text, ws string }{
-		{"", "", ""},
-		{"plain", "plain", ""},
-		{"[managed-by exoform workspace=a]", "", "a"},
-		{"note\n[managed-by exoform workspace=prod-1]", "note", "prod-1"},
-		{"note\r\n[managed-by exoform workspace=x]\n", "note", "x"},
-		{"[managed-by exoform workspace=a] trailing", "[managed-by exoform workspace=a] trailing", ""},
+	tests := []struct {
+		field, text string
+		m           providers.Marker
+	}{
+		{"", "", providers.Marker{}},
+		{"plain", "plain", providers.Marker{}},
+		{"[managed-by exoform workspace=a]", "", providers.Marker{Workspace: "a"}},
+		{"note\n[managed-by exoform workspace=prod-1]", "note", providers.Marker{Workspace: "prod-1"}},
+		{"note\r\n[managed-by exoform workspace=x prevent_destroy]\n", "note", providers.Marker{Workspace: "x", PreventDestroy: true}},
+		{"[managed-by exoform workspace=a] trailing", "[managed-by exoform workspace=a] trailing", providers.Marker{}},
+		{"[managed-by exoform workspace=a protect]", "[managed-by exoform workspace=a protect]", providers.Marker{}},
 	}
 	for _, tc := range tests {
-		text, ws := providers.SplitMarker(tc.field)
-		if text != tc.text || ws != tc.ws {
-			t.Errorf("SplitMarker(%q) = %q, %q; want %q, %q", tc.field, text, ws, tc.text, tc.ws)
+		text, m := providers.SplitMarker(tc.field)
+		if text != tc.text || m != tc.m {
+			t.Errorf("SplitMarker(%q) = %q, %+v; want %q, %+v", tc.field, text, m, tc.text, tc.m)
 		}
-		if tc.ws != "" {
-			if back, ws2 := providers.SplitMarker(providers.JoinMarker(text, ws)); back != text || ws2 != ws {
-				t.Errorf("round trip of %q gave %q, %q", tc.field, back, ws2)
+		if tc.m.Workspace != "" {
+			if back, m2 := providers.SplitMarker(providers.JoinMarker(text, m)); back != text || m2 != m {
+				t.Errorf("round trip of %q gave %q, %+v", tc.field, back, m2)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 func liveObject(t *schema.ResourceType, o map[string]any) (providers.LiveObject, error) {
 	attrs := make(map[string]cty.Value, len(t.Attributes))
 	var owner string
+	var protected bool
 	for _, a := range t.Attributes {
 		raw := o[a.Wire]
 		v, err := toCty(a, raw)
@@ -24,8 +25,8 @@ func liveObject(t *schema.ResourceType, o map[string]any) (providers.LiveObject,
 		}
 		if a.Name == "comment" || a.Name == "comments" {
 			if !v.IsNull() {
-				text, ws := providers.SplitMarker(v.AsString())
-				owner = ws
+				text, m := providers.SplitMarker(v.AsString())
+				owner, protected = m.Workspace, m.PreventDestroy
 				v = cty.StringVal(text)
 				if text == "" {
 					v = cty.NullVal(cty.String)
@@ -39,7 +40,7 @@ func liveObject(t *schema.ResourceType, o map[string]any) (providers.LiveObject,
 		return providers.LiveObject{}, fmt.Errorf("the object has no %s", wireOf(t, t.Key))
 	}
 	id, _ := o["Guid"].(string)
-	return providers.LiveObject{Key: key, ID: id, Value: cty.ObjectVal(attrs), Owner: owner}, nil
+	return providers.LiveObject{Key: key, ID: id, Value: cty.ObjectVal(attrs), Owner: owner, Protected: protected}, nil
 }
 
 func wireOf(t *schema.ResourceType, name string) string {
@@ -157,7 +158,7 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 		if v := c.Desired.GetAttr(markerAttr); !v.IsNull() {
 			text = v.AsString()
 		}
-		op.Parameters = append(op.Parameters, providers.Param{Name: markerWire, Value: providers.JoinMarker(text, c.Workspace)})
+		op.Parameters = append(op.Parameters, providers.Param{Name: markerWire, Value: providers.JoinMarker(text, c.Marker)})
 	case providers.Update:
 		op.Cmdlet = "Set-" + noun
 		op.Parameters = providers.Params{{Name: "Identity", Value: c.Prior.Key}}
@@ -171,7 +172,7 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 			}
 			op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(c.Desired.GetAttr(a.Name))})
 		}
-		if set[markerAttr] || c.Adopt {
+		if set[markerAttr] || c.WriteMarker {
 			text := ""
 			v := c.Desired.GetAttr(markerAttr)
 			if v.IsNull() {
@@ -180,11 +181,7 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 			if !v.IsNull() {
 				text = v.AsString()
 			}
-			owner := c.Workspace
-			if !c.Adopt && c.Prior.Owner != "" {
-				owner = c.Prior.Owner
-			}
-			op.Parameters = append(op.Parameters, providers.Param{Name: markerWire, Value: providers.JoinMarker(text, owner)})
+			op.Parameters = append(op.Parameters, providers.Param{Name: markerWire, Value: providers.JoinMarker(text, c.Marker)})
 		}
 		if len(op.Parameters) == 1 {
 			return nil, nil

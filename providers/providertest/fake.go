@@ -102,10 +102,13 @@ func (t *Tenant) Compile(c providers.Change) ([]providers.Operation, error) {
 		op.Parameters = providers.Params{{Name: "Identity", Value: c.Prior.Key}}
 	}
 	for _, s := range c.Set {
+		if WidgetType.Attribute(s) == nil {
+			panic("Compile got a pseudo-attribute in Set: " + s)
+		}
 		op.Parameters = append(op.Parameters, providers.Param{Name: WidgetType.Attribute(s).Wire, Value: plain(c.Desired.GetAttr(s))})
 	}
-	if c.Adopt {
-		op.Parameters = append(op.Parameters, providers.Param{Name: "Owner", Value: c.Workspace})
+	if c.WriteMarker {
+		op.Parameters = append(op.Parameters, providers.Param{Name: "Owner", Value: c.Marker.String()})
 	}
 	return []providers.Operation{op}, nil
 }
