@@ -60,6 +60,9 @@ type Server struct {
 	faultRNG *rand.Rand
 	lagRNG   *rand.Rand
 
+	connMu sync.Mutex
+	conns  map[net.Conn]http.ConnState // for closing never-used connections at Close
+
 	closeOnce sync.Once
 	closeErr  error
 	stop      func() bool // unregisters the ctx watcher
@@ -86,6 +89,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, now: opts.now, faults: faults, stats: newStatsCounter(),
+		conns: map[net.Conn]http.ConnState{},
 		// Separate streams, so adding lag does not change which requests fault.
 		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0x6661756c74)),
 		lagRNG:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c6167)),
@@ -137,7 +141,8 @@ func (s *Server) listen() error {
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		// Clients that do not trust the CA fail handshakes; that is their
 		// error to report, not noise for the sim's stderr.
-		ErrorLog: log.New(io.Discard, "", 0),
+		ErrorLog:  log.New(io.Discard, "", 0),
+		ConnState: s.trackConn,
 	}
 	tl := tls.NewListener(ln, &tls.Config{
 		Certificates: []tls.Certificate{leaf},
@@ -155,13 +160,34 @@ func (s *Server) Close() error {
 		if s.stop != nil {
 			s.stop()
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// Shutdown waits for requests in flight, but treats a connection
+		// that has not sent its first request as busy for 5 seconds; clients
+		// dial spare connections under concurrency, so close those first.
+		s.connMu.Lock()
+		for c, st := range s.conns {
+			if st == http.StateNew {
+				c.Close()
+			}
+		}
+		s.connMu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := s.srv.Shutdown(ctx); err != nil {
 			s.closeErr = s.srv.Close()
 		}
 	})
 	return s.closeErr
+}
+
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	default:
+		s.conns[c] = st
+	}
 }
 
 // Cloud returns the endpoints, CA and admin credentials of the server. The
