@@ -196,7 +196,9 @@ func TestInboundConnector_Accepts(t *testing.T) {
 		{"wildcard cert", map[string]any{"SenderDomains": []string{"contoso.com"}, "TlsSenderCertificateName": "*.contoso.com", "RestrictDomainsToCertificate": true},
 			func(o map[string]any) bool { return o["TlsSenderCertificateName"] == "*.contoso.com" }},
 		{"hybrid wizard default", map[string]any{"SenderDomains": []string{"contoso.com"}, "ConnectorSource": "hybridwizard"},
-			func(o map[string]any) bool { return o["ConnectorSource"] == "HybridWizard" && o["CloudServicesMailEnabled"] == true }},
+			func(o map[string]any) bool {
+				return o["ConnectorSource"] == "HybridWizard" && o["CloudServicesMailEnabled"] == true
+			}},
 		{"EF entries", map[string]any{"SenderDomains": []string{"contoso.com"}, "EFSkipIPs": []string{"192.168.1.1", "192.168.0.1-192.168.0.254", "192.168.3.1/24"}, "EFUsers": []string{"a@contoso.com"}},
 			func(o map[string]any) bool { return len(o["EFSkipIPs"].([]any)) == 3 }},
 		{"accepted domain", map[string]any{"SenderDomains": []string{"contoso.com"}, "AssociatedAcceptedDomains": []string{"contoso.com"}, "Enabled": false, "WhatIf": false},

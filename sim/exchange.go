@@ -31,18 +31,18 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		return
 	}
 	var (
-		claims *tokenClaims
-		autErr *exError
+		claims  *tokenClaims
+		authErr *exError
 	)
 	if err := s.store.read(func(st *state) error {
-		claims, autErr = s.authorize(r, st, tenantSeg)
+		claims, authErr = s.authorize(r, st, tenantSeg)
 		return nil
 	}); err != nil {
 		s.writeInternal(w, err)
 		return
 	}
-	if autErr != nil {
-		s.writeExError(w, autErr)
+	if authErr != nil {
+		s.writeExError(w, authErr)
 		return
 	}
 	var req invokeRequest

@@ -128,7 +128,9 @@ func TestToken_Errors(t *testing.T) {
 		{"password grant", c.cloud.TenantID, good(func(v url.Values) { v.Set("grant_type", "password") }), 400, "unsupported_grant_type", 70003},
 		{"scope without .default", c.cloud.TenantID, good(func(v url.Values) { v.Set("scope", "https://outlook.office365.com/Exchange.ManageAsApp") }), 400, "invalid_scope", 1002012},
 		{"unknown resource", c.cloud.TenantID, good(func(v url.Values) { v.Set("scope", "https://example.com/.default") }), 400, "invalid_resource", 500011},
-		{"two resources", c.cloud.TenantID, good(func(v url.Values) { v.Set("scope", "https://outlook.office365.com/.default https://graph.microsoft.com/.default") }), 400, "invalid_scope", 28000},
+		{"two resources", c.cloud.TenantID, good(func(v url.Values) {
+			v.Set("scope", "https://outlook.office365.com/.default https://graph.microsoft.com/.default")
+		}), 400, "invalid_scope", 28000},
 		{"no scope", c.cloud.TenantID, good(func(v url.Values) { v.Set("scope", "openid profile") }), 400, "invalid_request", 900144},
 	}
 	for _, tt := range tests {
