@@ -44,6 +44,7 @@ locals {
 # only from these addresses.
 resource "exchange_inbound_connector" "accounting_relay" {
   name                             = "Accounting relay"
+  enabled                          = true # declared, so the nightly plan notices if someone turns it off
   connector_type                   = "OnPremises"
   sender_domains                   = local.our_domains
   sender_ip_addresses              = var.relay_addresses
@@ -58,6 +59,7 @@ resource "exchange_inbound_connector" "partner" {
   for_each = var.partners
 
   name                            = "Partner ${each.key}"
+  enabled                         = true
   connector_type                  = "Partner"
   sender_domains                  = [each.value, "*.${each.value}"]
   require_tls                     = true
