@@ -1,0 +1,22 @@
+package cli_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/exoform/exoform/internal/docgen"
+	"github.com/exoform/exoform/internal/golden"
+	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/providers/exchange"
+)
+
+// TestResourceDocs keeps docs/resources/<type>.md equal to what the schemas say; run with
+// -update after changing a schema.
+func TestResourceDocs(t *testing.T) {
+	reg := providers.NewRegistry()
+	exchange.NewProvider(nil).Register(reg)
+	for _, name := range reg.ResourceTypeNames() {
+		rt, _ := reg.ResourceType(name)
+		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "resources", name+".md"), docgen.Resource(rt))
+	}
+}
