@@ -24,6 +24,10 @@ type cmdContext struct {
 	changed bool
 }
 
+// stamp is the WhenCreated/WhenChanged value for a change made now: UTC with
+// whole seconds, as directory timestamps are.
+func (x *cmdContext) stamp() time.Time { return x.now.UTC().Truncate(time.Second) }
+
 // cmdResult is a cmdlet's output: the objects for "value" and the warnings
 // for "@adminapi.warnings".
 type cmdResult struct {

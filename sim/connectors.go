@@ -220,7 +220,7 @@ func newInboundConnectorCmd(x *cmdContext, p params) (*cmdResult, *exError) {
 	if v := p["SenderDomains"]; !v.hashtable && len(v.list) == 0 {
 		return nil, errBadRequest(excParameter, "Cannot bind argument to parameter 'SenderDomains' because it is an empty collection.")
 	}
-	c := newInboundConnector(newGUID(), name, x.now)
+	c := newInboundConnector(newGUID(), name, x.stamp())
 	// Connectors made by the Hybrid Configuration wizard default to
 	// CloudServicesMailEnabled $true (New-InboundConnector reference).
 	if v, ok := p["ConnectorSource"]; ok && v.str == "HybridWizard" && !p.has("CloudServicesMailEnabled") {
@@ -264,7 +264,7 @@ func setInboundConnector(x *cmdContext, p params) (*cmdResult, *exError) {
 	if p["WhatIf"].b {
 		return &cmdResult{}, nil
 	}
-	next.WhenChanged = x.now
+	next.WhenChanged = x.stamp()
 	rec.put(next, x.now, x.lag())
 	x.changed = true
 	return &cmdResult{}, nil

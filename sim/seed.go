@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -35,6 +37,9 @@ func Reset(statePath, tenant string) error {
 	st, err := seedState(tenant)
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
+		return fmt.Errorf("sim reset: %w", err)
 	}
 	s := &store{path: statePath, lockPath: statePath + ".lock"}
 	lk, err := lockFile(s.lockPath)

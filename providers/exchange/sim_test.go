@@ -28,23 +28,7 @@ func simTenant(t *testing.T, opts sim.Options) (*sim.Server, *providers.Registry
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	b, _ := json.Marshal(srv.Cloud())
-	var cloud azure.Cloud
-	if err := json.Unmarshal(b, &cloud); err != nil {
-		t.Fatal(err)
-	}
-	hc, err := cloud.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, HTTPClient: hc, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := exchange.NewClient(exchange.ClientOptions{BaseURL: cloud.ExchangeURL, Tenant: cloud.TenantDomain, Credential: cred, Scope: cloud.ExchangeScope, HTTPClient: hc})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := simClient(t, srv, 0)
 	reg := providers.NewRegistry()
 	exchange.NewProvider(c).Register(reg)
 	return srv, reg, c
@@ -64,6 +48,30 @@ func planSource(n int) string {
 `, i, i, i, i%250+1)
 	}
 	return b.String()
+}
+
+// simClient builds the real client, with azidentity, for a simulated tenant.
+func simClient(t *testing.T, srv *sim.Server, pageSize int) *exchange.Client {
+	t.Helper()
+	b, _ := json.Marshal(srv.Cloud())
+	var cloud azure.Cloud
+	if err := json.Unmarshal(b, &cloud); err != nil {
+		t.Fatal(err)
+	}
+	hc, err := cloud.HTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, HTTPClient: hc, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := exchange.NewClient(exchange.ClientOptions{BaseURL: cloud.ExchangeURL, Tenant: cloud.TenantDomain, Credential: cred,
+		Scope: cloud.ExchangeScope, HTTPClient: hc, PageSize: pageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // TestPlanApplyAgainstSim drives the whole path against the simulated tenant and counts the
@@ -119,19 +127,7 @@ func TestPagedRead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cloud := srv.Cloud()
-	b, _ := json.Marshal(cloud)
-	var ac azure.Cloud
-	_ = json.Unmarshal(b, &ac)
-	hc, _ := ac.HTTPClient()
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: ac, HTTPClient: hc, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := exchange.NewClient(exchange.ClientOptions{BaseURL: ac.ExchangeURL, Tenant: ac.TenantID, Credential: cred, Scope: ac.ExchangeScope, HTTPClient: hc, PageSize: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := simClient(t, srv, 2)
 	res, err := c.Invoke(ctx, "Get-InboundConnector", providers.Params{{Name: "ResultSize", Value: "Unlimited"}})
 	if err != nil {
 		t.Fatal(err)
