@@ -43,11 +43,11 @@ const (
 
 // A Change is what a Resource compiles: the object as it is, and the attributes to set.
 type Change struct {
-	Kind      ChangeKind
-	Prior     *LiveObject // nil for Create
-	Desired   cty.Value   // configured values; null attributes are not managed; null for Delete
-	Set       []string    // attributes to write (Update: those that differ; Create: all non-null)
-	Marker    Marker      // the ownership marker to write
+	Kind    ChangeKind
+	Prior   *LiveObject // nil for Create
+	Desired cty.Value   // configured values; null attributes are not managed; null for Delete
+	Set     []string    // attributes to write (Update: those that differ; Create: all non-null)
+	Marker  Marker      // the ownership marker to write
 	// WriteMarker makes an Update write Marker: when adopting an unmarked object, or when
 	// prevent_destroy changed.
 	WriteMarker bool
