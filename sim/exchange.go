@@ -30,28 +30,14 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		s.writeExError(w, &exError{status: http.StatusMethodNotAllowed, code: "MethodNotAllowed", message: "The HTTP method is not allowed; InvokeCommand takes POST.", excType: excInvalidRequest, text: "Use POST."})
 		return
 	}
-	var (
-		claims  *tokenClaims
-		authErr *exError
-	)
-	if err := s.store.read(func(st *state) error {
-		claims, authErr = s.authorize(r, st, tenantSeg)
-		return nil
-	}); err != nil {
-		s.writeInternal(w, err)
+	claims, e := s.authenticate(r, tenantSeg)
+	if e != nil {
+		s.writeExError(w, e)
 		return
 	}
-	if authErr != nil {
-		s.writeExError(w, authErr)
-		return
-	}
-	var req invokeRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil || req.CmdletInput.CmdletName == "" {
-		s.writeExError(w, errBadRequest(excInvalidRequest, "The request body must be {\"CmdletInput\":{\"CmdletName\":…,\"Parameters\":{…}}}: %v", orMissing(err)))
+	req, e := decodeInvoke(w, r)
+	if e != nil {
+		s.writeExError(w, e)
 		return
 	}
 	c := lookupCmdlet(req.CmdletInput.CmdletName)
@@ -70,23 +56,19 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		s.injectFault(w, r, fault, c)
 		return
 	}
-	p, bindErr := bindParams(c.params, req.CmdletInput.Parameters)
-	if bindErr != nil {
-		s.writeExError(w, bindErr)
+	p, e := bindParams(c.params, req.CmdletInput.Parameters)
+	if e != nil {
+		s.writeExError(w, e)
 		return
 	}
-	skip := 0
-	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
-		t, ok := decodeSkipToken(tok)
-		if !ok || !strings.EqualFold(t.Cmdlet, c.name) {
-			s.writeExError(w, errBadRequest(excInvalidRequest, "The $skiptoken is not valid for this request. Re-POST the original body to the @odata.nextLink unchanged."))
-			return
-		}
-		skip = t.Offset
+	skip, e := skipOffset(r, c)
+	if e != nil {
+		s.writeExError(w, e)
+		return
 	}
-	res, cmdErr := s.run(c, p)
-	if cmdErr != nil {
-		s.writeExError(w, cmdErr)
+	res, e := s.run(c, p)
+	if e != nil {
+		s.writeExError(w, e)
 		return
 	}
 	if fault != nil { // lost: the write happened, the answer does not arrive
@@ -94,6 +76,47 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		return
 	}
 	s.writePage(w, r, c, res, skip)
+}
+
+// authenticate checks the bearer token against the current state (which
+// another process may have reset).
+func (s *Server) authenticate(r *http.Request, tenantSeg string) (*tokenClaims, *exError) {
+	var (
+		claims  *tokenClaims
+		authErr *exError
+	)
+	if err := s.store.read(func(st *state) error {
+		claims, authErr = s.authorize(r, st, tenantSeg)
+		return nil
+	}); err != nil {
+		return nil, internalError(err)
+	}
+	return claims, authErr
+}
+
+func decodeInvoke(w http.ResponseWriter, r *http.Request) (*invokeRequest, *exError) {
+	var req invokeRequest
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil || req.CmdletInput.CmdletName == "" {
+		return nil, errBadRequest(excInvalidRequest, "The request body must be {\"CmdletInput\":{\"CmdletName\":…,\"Parameters\":{…}}}: %v", orMissing(err))
+	}
+	return &req, nil
+}
+
+// skipOffset reads the $skiptoken of a nextLink request (0 for a first page).
+func skipOffset(r *http.Request, c *cmdlet) (int, *exError) {
+	tok := r.URL.Query().Get("$skiptoken")
+	if tok == "" {
+		return 0, nil
+	}
+	t, ok := decodeSkipToken(tok)
+	if !ok || !strings.EqualFold(t.Cmdlet, c.name) {
+		return 0, errBadRequest(excInvalidRequest, "The $skiptoken is not valid for this request. Re-POST the original body to the @odata.nextLink unchanged.")
+	}
+	return t.Offset, nil
 }
 
 // run executes a cmdlet under the store lock.
@@ -115,7 +138,7 @@ func (s *Server) run(c *cmdlet, p params) (*cmdResult, *exError) {
 		return nil, cmdErr
 	}
 	if err != nil {
-		return nil, &exError{status: http.StatusInternalServerError, code: "InternalServerError", message: "Error executing cmdlet", excType: excTransient, text: "The simulated tenant could not access its state: " + err.Error()}
+		return nil, internalError(err)
 	}
 	return res, nil
 }
@@ -201,7 +224,13 @@ func (s *Server) writeExError(w http.ResponseWriter, e *exError) {
 }
 
 func (s *Server) writeInternal(w http.ResponseWriter, err error) {
-	s.writeExError(w, &exError{status: http.StatusInternalServerError, code: "InternalServerError", message: "Error executing cmdlet", excType: excTransient, text: "The simulated tenant failed: " + err.Error()})
+	s.writeExError(w, internalError(err))
+}
+
+// internalError reports a failure of the sim itself (its state file), not
+// of the cmdlet.
+func internalError(err error) *exError {
+	return &exError{status: http.StatusInternalServerError, code: "InternalServerError", message: "Error executing cmdlet", excType: excTransient, text: "The simulated tenant could not access its state: " + err.Error()}
 }
 
 // writeUnknownCmdlet reproduces what Exchange does for a cmdlet it does not

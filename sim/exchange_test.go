@@ -185,6 +185,17 @@ func TestInvoke_MethodAndRoutes(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET InvokeCommand = %d, want 405", resp.StatusCode)
 	}
+	req, _ := http.NewRequest(http.MethodPost, c.invokeURL(), strings.NewReader(`{"CmdletInput":`))
+	req.Header.Set("Authorization", "Bearer "+c.bearer)
+	resp, err = c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if code, _, _ := exceptionOf(t, body); resp.StatusCode != http.StatusBadRequest || code != "BadRequest" {
+		t.Errorf("malformed body = %d %s, want 400 BadRequest", resp.StatusCode, body)
+	}
 	resp, err = c.http.Get(c.cloud.GraphURL + "/v1.0/applications")
 	if err != nil {
 		t.Fatal(err)

@@ -113,6 +113,7 @@ func (a *app) connect(ctx context.Context, tenant string, parallelism int) (*ses
 	}
 	client, err := exchange.NewClient(exchange.ClientOptions{
 		BaseURL: cloud.ExchangeURL, Tenant: tenant, Credential: cred, Scope: cloud.ExchangeScope, HTTPClient: hc,
+		Logf: a.debugLog(),
 	})
 	if err != nil {
 		s.close()
@@ -120,6 +121,17 @@ func (a *app) connect(ctx context.Context, tenant string, parallelism int) (*ses
 	}
 	s.client, s.tenant, s.registry = client, tenant, registry(client)
 	return s, nil
+}
+
+// debugLog returns a logger for request lines when EXOFORM_LOG=debug, else nil. The client
+// logs only the cmdlet, page, attempt, status and duration, never bodies or tokens.
+func (a *app) debugLog() func(string, ...any) {
+	if !strings.EqualFold(a.io.Getenv("EXOFORM_LOG"), "debug") {
+		return nil
+	}
+	return func(format string, args ...any) {
+		fmt.Fprintf(a.io.Err, "[debug] "+format+"\n", args...)
+	}
 }
 
 // startSim starts the simulated tenant in this process. With faults, it takes the fault
