@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/exoform/exoform/providers"
 )
@@ -44,5 +45,15 @@ func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
 		return fmt.Errorf("the Exchange provider cannot run %s", op)
 	}
 	_, err := p.client.Invoke(ctx, op.Cmdlet, op.Parameters)
+	switch {
+	case err == nil:
+		return nil
+	case strings.HasPrefix(op.Cmdlet, "New-") && IsAlreadyExists(err):
+		// The plan read the tenant and did not see the object: Exchange reads lag behind writes
+		// (replication), or someone created it since. Either way nothing was duplicated.
+		return fmt.Errorf("%w\nThe object already exists although the plan's read did not show it: Exchange reads can lag writes by minutes, or someone created it since the plan. Nothing was duplicated; run exoform plan again shortly", err)
+	case IsOutcomeUnknown(err):
+		return fmt.Errorf("%w\nThe request may or may not have taken effect. exoform writes its ownership marker with every create, so the next plan recognises an object this request made", err)
+	}
 	return err
 }
