@@ -465,7 +465,11 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 	inst.Value = obj
 	if !ds.HasErrors() && t.Check != nil {
 		for _, p := range t.Check(obj) {
-			ds.Append(diag.Diagnostic{Severity: diag.Error, Summary: p.Summary, Detail: p.Detail, Subject: inst.Range(p.Attr), Address: addr})
+			sev := diag.Error
+			if p.Warning {
+				sev = diag.Warning
+			}
+			ds.Append(diag.Diagnostic{Severity: sev, Summary: p.Summary, Detail: p.Detail, Subject: inst.Range(p.Attr), Address: addr})
 		}
 	}
 	for _, name := range res.Lifecycle.IgnoreChanges {

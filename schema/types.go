@@ -42,6 +42,8 @@ type AttrProblem struct {
 	Attr    string
 	Summary string
 	Detail  string
+	// Warning marks a likely mistake the service itself accepts; it does not stop the command.
+	Warning bool
 }
 
 // Attribute returns the named attribute, or nil.

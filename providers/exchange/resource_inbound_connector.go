@@ -76,6 +76,8 @@ func noMarker(s string) string {
 	return ""
 }
 
+// checkInboundConnector warns about combinations that Exchange accepts but that make a
+// connector match no mail. Microsoft documents no error for them, so they are warnings.
 func checkInboundConnector(obj cty.Value) []schema.AttrProblem {
 	var out []schema.AttrProblem
 	isTrue := func(name string) bool {
@@ -87,16 +89,16 @@ func checkInboundConnector(obj cty.Value) []schema.AttrProblem {
 		return v.IsNull() || v.LengthInt() == 0
 	}
 	if isTrue("restrict_domains_to_ip_addresses") && empty("sender_ip_addresses") {
-		out = append(out, schema.AttrProblem{Attr: "restrict_domains_to_ip_addresses", Summary: "No sender IP addresses to restrict to",
+		out = append(out, schema.AttrProblem{Attr: "restrict_domains_to_ip_addresses", Summary: "No sender IP addresses to restrict to", Warning: true,
 			Detail: "restrict_domains_to_ip_addresses = true rejects mail that does not come from sender_ip_addresses, and none are set. Add sender_ip_addresses or set this to false."})
 	}
 	if isTrue("restrict_domains_to_certificate") && obj.GetAttr("tls_sender_certificate_name").IsNull() {
-		out = append(out, schema.AttrProblem{Attr: "restrict_domains_to_certificate", Summary: "No certificate name to restrict to",
+		out = append(out, schema.AttrProblem{Attr: "restrict_domains_to_certificate", Summary: "No certificate name to restrict to", Warning: true,
 			Detail: "restrict_domains_to_certificate = true needs tls_sender_certificate_name, the domain in the sender's certificate subject."})
 	}
 	if t := obj.GetAttr("connector_type"); !t.IsNull() && t.AsString() == "OnPremises" &&
 		empty("sender_ip_addresses") && obj.GetAttr("tls_sender_certificate_name").IsNull() {
-		out = append(out, schema.AttrProblem{Attr: "connector_type", Summary: "On-premises connector without a way to recognise the servers",
+		out = append(out, schema.AttrProblem{Attr: "connector_type", Summary: "On-premises connector without a way to recognise the servers", Warning: true,
 			Detail: "An OnPremises connector identifies your servers by sender_ip_addresses or tls_sender_certificate_name. Set one of them."})
 	}
 	return out

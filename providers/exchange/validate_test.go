@@ -50,15 +50,15 @@ func TestValidateConnectorRules(t *testing.T) {
 				}
 				return
 			}
-			if !ds.HasErrors() {
-				t.Fatal("want errors")
+			if len(ds) == 0 {
+				t.Fatal("want diagnostics")
 			}
 			var b strings.Builder
 			for _, d := range ds {
 				if d.Subject == nil {
 					t.Errorf("no location: %s", d)
 				}
-				b.WriteString(d.String() + "\n")
+				b.WriteString(d.Severity.String() + ": " + d.String() + "\n")
 			}
 			golden.Assert(t, strings.TrimSuffix(f, schema.FileSuffix)+".golden", b.String())
 		})
