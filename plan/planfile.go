@@ -41,8 +41,8 @@ type changeFile struct {
 }
 
 type liveFile struct {
-	Key    string          `json:"key"`
-	ID     string          `json:"id,omitempty"`
+	Key       string          `json:"key"`
+	ID        string          `json:"id,omitempty"`
 	Owner     string          `json:"owner,omitempty"`
 	Protected bool            `json:"prevent_destroy,omitempty"`
 	Values    json.RawMessage `json:"values"`

@@ -73,7 +73,7 @@ func TestPlan(t *testing.T) {
 	}{
 		{
 			name: "create when absent",
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   size = "small"
   enabled = true
@@ -85,7 +85,7 @@ func TestPlan(t *testing.T) {
 		{
 			name: "no-op when equal, ignoring case of names and domain sets, and unset attributes",
 			live: []providers.LiveObject{pt.Widget("a", "ws", map[string]cty.Value{"domains": strs("Contoso.com", "b.com"), "comment": cty.StringVal("admin note")})},
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   domains = ["b.com", "contoso.COM"]
 }`,
@@ -94,7 +94,7 @@ func TestPlan(t *testing.T) {
 		{
 			name: "update only what differs",
 			live: []providers.LiveObject{pt.Widget("A", "ws", map[string]cty.Value{"enabled": cty.True, "size": cty.StringVal("Small")})},
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   enabled = false
   size = "Small"
@@ -104,7 +104,7 @@ func TestPlan(t *testing.T) {
 		{
 			name: "null and empty sets are equal",
 			live: []providers.LiveObject{pt.Widget("A", "ws", map[string]cty.Value{"domains": cty.SetValEmpty(cty.String)})},
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   domains = []
 }`,
@@ -113,7 +113,7 @@ func TestPlan(t *testing.T) {
 		{
 			name: "adopt an unmarked object",
 			live: []providers.LiveObject{pt.Widget("A", "", map[string]cty.Value{"enabled": cty.True})},
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   enabled = true
 }`,
@@ -122,7 +122,7 @@ func TestPlan(t *testing.T) {
 		{
 			name: "adopt with changes",
 			live: []providers.LiveObject{pt.Widget("A", "", map[string]cty.Value{"enabled": cty.True})},
-			src:  `resource "fake_widget" "a" {
+			src: `resource "fake_widget" "a" {
   name = "A"
   enabled = false
 }`,
