@@ -40,6 +40,10 @@ func equalAttr(a *schema.Attribute, x, y cty.Value) bool {
 	if a.IsSet() {
 		return setKey(a, x) == setKey(a, y)
 	}
+	if x.Type() == cty.String {
+		// Exchange stores an empty string as $null, so the two are the same setting.
+		x, y = emptyToNull(x), emptyToNull(y)
+	}
 	if x.IsNull() || y.IsNull() {
 		return x.IsNull() == y.IsNull()
 	}
@@ -47,6 +51,13 @@ func equalAttr(a *schema.Attribute, x, y cty.Value) bool {
 		return strings.EqualFold(x.AsString(), y.AsString())
 	}
 	return x.Equals(y).True()
+}
+
+func emptyToNull(v cty.Value) cty.Value {
+	if !v.IsNull() && v.AsString() == "" {
+		return cty.NullVal(cty.String)
+	}
+	return v
 }
 
 func setKey(a *schema.Attribute, v cty.Value) string {

@@ -56,6 +56,9 @@ type Change struct {
 	// Delete).
 	After      cty.Value
 	Attrs      []AttrChange // the attributes that change
+	// Marker is the ownership marker the change writes (create, adopt, a prevent_destroy change)
+	// or requires (delete: the object must carry this workspace's marker).
+	Marker     providers.Marker
 	Operations []providers.Operation
 	DependsOn  []string
 }

@@ -36,6 +36,8 @@ type changeFile struct {
 	Prior      *liveFile             `json:"prior"`
 	After      json.RawMessage       `json:"after"`
 	Attributes []attrFile            `json:"attributes,omitempty"`
+	// PreventDestroy is the marker flag the change writes; the workspace is the plan's.
+	PreventDestroy bool `json:"prevent_destroy,omitempty"`
 	Operations []providers.Operation `json:"operations,omitempty"`
 	DependsOn  []string              `json:"depends_on,omitempty"`
 }
@@ -65,7 +67,8 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 		if !ok {
 			return fmt.Errorf("unknown resource type %s", c.Type)
 		}
-		cf := &changeFile{Address: c.Addr, Type: c.Type, Key: c.Key, Action: c.Action.String(), Operations: c.Operations, DependsOn: c.DependsOn}
+		cf := &changeFile{Address: c.Addr, Type: c.Type, Key: c.Key, Action: c.Action.String(), Operations: c.Operations, DependsOn: c.DependsOn,
+			PreventDestroy: c.Marker.PreventDestroy}
 		var err error
 		if cf.After, err = encodeObject(t, c.After); err != nil {
 			return err
@@ -131,9 +134,13 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 		if !ok || act == NoOp {
 			return nil, "", fmt.Errorf("change %d: unknown action %q", i, cf.Action)
 		}
-		c := &Change{Addr: cf.Address, Type: cf.Type, Key: cf.Key, Action: act, Operations: cf.Operations, DependsOn: cf.DependsOn}
+		c := &Change{Addr: cf.Address, Type: cf.Type, Key: cf.Key, Action: act, Operations: cf.Operations, DependsOn: cf.DependsOn,
+			Marker: providers.Marker{Workspace: f.Workspace, PreventDestroy: cf.PreventDestroy}}
 		if c.After, err = decodeObject(t, cf.After); err != nil {
 			return nil, "", fmt.Errorf("change %d after: %w", i, err)
+		}
+		if (c.After == cty.NilVal) != (act == Delete) {
+			return nil, "", fmt.Errorf("change %d: a %s must %shave values after the change", i, act, map[bool]string{true: "not ", false: ""}[act == Delete])
 		}
 		if (cf.Prior == nil) != (act == Create) {
 			return nil, "", fmt.Errorf("change %d: a %s must %shave a prior object", i, act, map[bool]string{true: "", false: "not "}[act != Create])
@@ -142,6 +149,9 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			v, err := decodeObject(t, cf.Prior.Values)
 			if err != nil {
 				return nil, "", fmt.Errorf("change %d prior: %w", i, err)
+			}
+			if v == cty.NilVal {
+				return nil, "", fmt.Errorf("change %d: the prior object has no values", i)
 			}
 			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, Value: v}
 		}

@@ -96,7 +96,8 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 					Detail: fmt.Sprintf("The %s %q is owned by this workspace and no longer declared, but it was applied with lifecycle { prevent_destroy = true }, so exoform will not delete it. To delete it, declare it again without prevent_destroy, apply, then remove it. To keep it, declare it again.", t, o.Key)})
 				continue
 			}
-			ops, err := res.Compile(providers.Change{Kind: providers.Delete, Prior: o, Marker: providers.Marker{Workspace: ev.Workspace}})
+			c.Marker = providers.Marker{Workspace: ev.Workspace}
+			ops, err := compile(res, c)
 			if err != nil {
 				ds.Append(diag.Errorf(nil, "Cannot compile a change", "%s: %s.", c.Addr, err))
 				continue
@@ -125,14 +126,12 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 			break
 		}
 	}
-	marker := providers.Marker{Workspace: workspace, PreventDestroy: inst.Resource.Lifecycle.PreventDestroy}
-	pc := providers.Change{Desired: inst.Value, Prior: c.Prior, Marker: marker}
+	c.Marker = providers.Marker{Workspace: workspace, PreventDestroy: inst.Resource.Lifecycle.PreventDestroy}
 	switch {
 	case c.Prior == nil:
 		c.Action = Create
 		c.Attrs = diffAttrs(t, nilObject(), inst.Value, nil)
 		c.After = merged(t, nilObject(), inst.Value)
-		pc.Kind = providers.Create
 	case c.Prior.Owner != "" && c.Prior.Owner != workspace:
 		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.Range(t.Key), Address: inst.Addr,
 			Summary: "Object owned by another workspace",
@@ -142,18 +141,12 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 	default:
 		c.Attrs = diffAttrs(t, c.Prior.Value, inst.Value, inst.Resource.Lifecycle.IgnoreChanges)
 		c.After = merged(t, c.Prior.Value, inst.Value)
-		pc.Kind = providers.Update
-		for _, a := range c.Attrs {
-			pc.Set = append(pc.Set, a.Name)
-		}
-		if c.Prior.Owner != "" && c.Prior.Protected != marker.PreventDestroy {
-			c.Attrs = append(c.Attrs, AttrChange{Name: PreventDestroyAttr, Before: cty.BoolVal(c.Prior.Protected), After: cty.BoolVal(marker.PreventDestroy)})
-			pc.WriteMarker = true
+		if c.Prior.Owner != "" && c.Prior.Protected != c.Marker.PreventDestroy {
+			c.Attrs = append(c.Attrs, AttrChange{Name: PreventDestroyAttr, Before: cty.BoolVal(c.Prior.Protected), After: cty.BoolVal(c.Marker.PreventDestroy)})
 		}
 		switch {
 		case c.Prior.Owner == "":
 			c.Action = Adopt
-			pc.WriteMarker = true
 		case len(c.Attrs) > 0:
 			c.Action = Update
 		default:
@@ -161,12 +154,7 @@ func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObjec
 			return c, ds
 		}
 	}
-	if pc.Kind == providers.Create {
-		for _, a := range c.Attrs {
-			pc.Set = append(pc.Set, a.Name)
-		}
-	}
-	ops, err := res.Compile(pc)
+	ops, err := compile(res, c)
 	if err != nil {
 		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: &inst.Resource.DeclRange, Address: inst.Addr,
 			Summary: "Cannot compile a change", Detail: err.Error() + "."})

@@ -333,3 +333,83 @@ func TestPreventDestroy(t *testing.T) {
 		t.Fatalf("plan %v, diagnostics %v", pl, ds)
 	}
 }
+
+// TestVerifyRefusesAlteredPlans: a saved plan whose operations do not follow from its changes,
+// or whose changes break the ownership rules, is refused before anything is sent.
+func TestVerifyRefusesAlteredPlans(t *testing.T) {
+	tenant := pt.NewTenant(pt.Widget("Mine", "ws", map[string]cty.Value{"enabled": cty.True}), pt.Widget("Theirs", "", nil))
+	reg := tenant.Registry()
+	p := &plan.Planner{Registry: reg}
+	pl, ds := p.Plan(context.Background(), evaluate(t, reg, `exoform { workspace = "ws" }
+resource "fake_widget" "m" {
+  name    = "Mine"
+  enabled = false
+}`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	var buf bytes.Buffer
+	if err := plan.Write(&buf, pl, "test", reg); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	read := func(s string) *plan.Plan {
+		t.Helper()
+		back, _, err := plan.Read(strings.NewReader(s), reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return back
+	}
+	if err := p.Verify(read(good)); err != nil {
+		t.Fatalf("an unaltered plan is refused: %v", err)
+	}
+	theirs := `"prior": {
+        "key": "Theirs",
+        "id": "id-theirs",
+        "values": {"comment": null, "domains": null, "enabled": null, "name": "Theirs", "size": null}
+      }`
+	tests := map[string]struct{ from, to string }{
+		"operations swapped":  {`"cmdlet": "Set-Widget"`, `"cmdlet": "Remove-Widget"`},
+		"identity retargeted": {`"Identity": "Mine"`, `"Identity": "Theirs"`},
+		"attribute value":     {`"Enabled": false`, `"Enabled": true`},
+		"workspace changed":   {`"workspace": "ws"`, `"workspace": "other"`},
+		"delete of an unmarked object": {`"action": "update"`, `"action": "delete"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if !strings.Contains(good, tc.from) {
+				t.Fatalf("the plan file has no %s:\n%s", tc.from, good)
+			}
+			bad := strings.Replace(good, tc.from, tc.to, 1)
+			if name == "delete of an unmarked object" {
+				i := strings.Index(bad, `"prior": {`)
+				j := strings.Index(bad[i:], "}\n      },") + i + len("}\n      }")
+				bad = bad[:i] + theirs + bad[j:]
+			}
+			back, _, err := plan.Read(strings.NewReader(bad), reg)
+			if err != nil {
+				return // refused already while reading
+			}
+			if err := p.Verify(back); err == nil {
+				t.Errorf("altered plan accepted:\n%s", bad)
+			}
+		})
+	}
+}
+
+func TestEmptyStringEqualsNull(t *testing.T) {
+	tenant := pt.NewTenant(pt.Widget("A", "ws", nil))
+	reg := tenant.Registry()
+	pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, `exoform { workspace = "ws" }
+resource "fake_widget" "a" {
+  name    = "A"
+  comment = ""
+}`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	if pl.HasChanges() {
+		t.Errorf("comment \"\" against an unset comment plans %v", summarize(pl))
+	}
+}

@@ -334,8 +334,12 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		e.resources[res.Addr()] = cty.DynamicVal
 		return ds
 	}
-	fe, _ = fe.Unmark()
 	r := res.ForEach.Range()
+	if fe.ContainsMarked() {
+		ds.Append(diag.Errorf(&r, "Sensitive value in for_each", "for_each keys become resource addresses and appear in plans and output, so they cannot come from a sensitive variable. Use a non-sensitive value for the keys."))
+		e.resources[res.Addr()] = cty.DynamicVal
+		return ds
+	}
 	ty := fe.Type()
 	if fe.IsNull() || !fe.IsWhollyKnown() || !(ty.IsMapType() || ty.IsObjectType() || (ty.IsSetType() && ty.ElementType() == cty.String)) {
 		ds.Append(diag.Errorf(&r, "Invalid for_each", "for_each must be a map, or a set of strings (use toset([...]) for a list)."))
@@ -347,6 +351,10 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		k, v := it.Element()
 		if ty.IsSetType() {
 			k = v
+		}
+		if k.IsNull() {
+			ds.Append(diag.Errorf(&r, "Invalid for_each", "for_each contains null. Every key must be a string."))
+			continue
 		}
 		key := k.AsString()
 		c := ctx.NewChild()
@@ -441,6 +449,9 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			ds.Append(diag.Errorf(&r, "Value not known", "%s depends on a value that is not known until apply. Use a literal, a variable or a configured attribute.", a.Name))
 			continue
 		}
+		if a.Required && av.IsNull() {
+			ds.Append(diag.Errorf(&r, "Missing value for "+a.Name, "%s is required and cannot be null. Give it a value.", a.Name))
+		}
 		// A null element in a multi-valued property is a user error, not an empty string.
 		if a.IsSet() && !av.IsNull() {
 			for it := av.ElementIterator(); it.Next(); {
@@ -526,6 +537,9 @@ func (e *evaluator) tenant(ev *Evaluated, in Inputs) diag.Diagnostics {
 	}
 	v, _ = v.Unmark()
 	r := e.cfg.Tenant.ID.Range()
+	if !v.IsWhollyKnown() {
+		return ds // an error in what it refers to was reported already
+	}
 	if v.IsNull() || v.Type() != cty.String || !ValidTenant(v.AsString()) {
 		ds.Append(diag.Errorf(&r, "Invalid tenant id", "The tenant id must be the tenant's GUID or its initial domain (for example contoso.onmicrosoft.com)."))
 		return ds

@@ -77,6 +77,17 @@ sender_domains = ["contoso.com"]`), Prior: liveConnector(t, "", &note, nil)},
 			want: `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"set up by hand\n[managed-by exoform workspace=ws]"}}]`,
 		},
 		{
+			name: "adopt with an ignored comment keeps the live text",
+			change: providers.Change{Kind: providers.Update, WriteMarker: true, Marker: providers.Marker{Workspace: "ws"},
+				Desired: desired, Prior: liveConnector(t, "", &note, nil)},
+			want: `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"set up by hand\n[managed-by exoform workspace=ws]"}}]`,
+		},
+		{
+			name:   "prevent_destroy on keeps the live text",
+			change: providers.Change{Kind: providers.Update, WriteMarker: true, Marker: providers.Marker{Workspace: "ws", PreventDestroy: true}, Desired: desired, Prior: liveConnector(t, "ws", &note, nil)},
+			want:   `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"set up by hand\n[managed-by exoform workspace=ws prevent_destroy]"}}]`,
+		},
+		{
 			name:   "a comment change keeps the marker",
 			change: providers.Change{Kind: providers.Update, Desired: desired, Prior: liveConnector(t, "ws", &note, nil), Set: []string{"comment"}, Marker: providers.Marker{Workspace: "ws"}},
 			want:   `[{"service":"exchange","cmdlet":"Set-InboundConnector","parameters":{"Identity":"Relay","Comment":"Accounting product\n[managed-by exoform workspace=ws]"}}]`,

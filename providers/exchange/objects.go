@@ -173,11 +173,13 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 			op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(c.Desired.GetAttr(a.Name))})
 		}
 		if set[markerAttr] || c.WriteMarker {
-			text := ""
-			v := c.Desired.GetAttr(markerAttr)
-			if v.IsNull() {
-				v = c.Prior.Value.GetAttr(markerAttr) // not managed: keep the user's text as it is
+			// The user's text comes from the configuration only when it is one of the changes;
+			// otherwise (not managed, ignored, or unchanged) the live text is kept as it is.
+			v := c.Prior.Value.GetAttr(markerAttr)
+			if set[markerAttr] {
+				v = c.Desired.GetAttr(markerAttr)
 			}
+			text := ""
 			if !v.IsNull() {
 				text = v.AsString()
 			}

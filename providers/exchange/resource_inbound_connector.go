@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -63,8 +64,8 @@ func connectorName(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "The connector name must not be empty."
 	}
-	if len(s) > 64 {
-		return fmt.Sprintf("The connector name is %d characters long; keep it to 64.", len(s))
+	if n := utf8.RuneCountInString(s); n > 64 {
+		return fmt.Sprintf("The connector name is %d characters long; keep it to 64.", n)
 	}
 	return ""
 }
@@ -117,6 +118,10 @@ func (r *inboundConnector) ReadAll(ctx context.Context) ([]providers.LiveObject,
 	res, err := r.c.Invoke(ctx, "Get-InboundConnector", providers.Params{{Name: "ResultSize", Value: "Unlimited"}})
 	if err != nil {
 		return nil, err
+	}
+	if len(res.Errors) > 0 {
+		// Part of the list may be missing; an incomplete read must not look like absence.
+		return nil, fmt.Errorf("Get-InboundConnector reported errors, so the list may be incomplete: %s", strings.Join(res.Errors, "; "))
 	}
 	out := make([]providers.LiveObject, 0, len(res.Objects))
 	for i, o := range res.Objects {

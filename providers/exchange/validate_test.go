@@ -95,6 +95,9 @@ func TestRules(t *testing.T) {
 		{"connector_type", "onpremises", true},
 		{"connector_type", "Internal", false},
 		{"comment", "managed by hand", true},
+		{"name", strings.Repeat("ü", 64), true},
+		{"name", strings.Repeat("ü", 65), false},
+		{"name", "  ", false},
 		{"comment", "x [managed-by exoform workspace=a]", false},
 	}
 	for _, tc := range tests {

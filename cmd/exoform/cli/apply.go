@@ -102,6 +102,9 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 		return fmt.Errorf("%s was made for tenant %s, not %s", path, pl.Tenant, s.tenant)
 	}
 	planner := &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}
+	if err := planner.Verify(pl); err != nil {
+		return fmt.Errorf("%s is not a plan exoform can apply: %w", path, err)
+	}
 	if ds := planner.CheckStale(ctx, pl); ds.HasErrors() {
 		return ds
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -31,8 +32,15 @@ type app struct {
 }
 
 // Main runs exoform with args and returns the exit code.
-func Main(args []string, io IO) int {
+func Main(args []string, io IO) (code int) {
 	a := &app{io: io}
+	// A bug must never look like "changes present" (exit 2) to a pipeline.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(io.Err, "Error: internal error in exoform %s: %v\n%s\nPlease report this with the command and configuration that caused it.\n", Version, r, debug.Stack())
+			code = exitError
+		}
+	}()
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(io.In)

@@ -42,6 +42,7 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitCode,
 			"waitfile": cmdWaitFile,
 			"cpdir":    cmdCopyDir,
+			"replace":  cmdReplace,
 		},
 	})
 }
@@ -99,4 +100,18 @@ func cmdCopyDir(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644))
 		}
 	}
+}
+
+// replace FILE OLD NEW rewrites the first occurrence of OLD in a file, failing if it is absent.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	path := ts.MkAbs(args[0])
+	b, err := os.ReadFile(path)
+	ts.Check(err)
+	if !strings.Contains(string(b), args[1]) {
+		ts.Fatalf("%s does not contain %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(path, []byte(strings.Replace(string(b), args[1], args[2], 1)), 0o644))
 }

@@ -29,6 +29,9 @@ func (a *app) showCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
+			if err := (&plan.Planner{Registry: reg}).Verify(pl); err != nil {
+				return fmt.Errorf("%s is not a plan exoform made: %w", args[0], err)
+			}
 			return a.renderPlan(pl, reg, format)
 		},
 	}

@@ -1,0 +1,102 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/exoform/exoform/providers"
+)
+
+// compile turns a planned change into operations. Everything it uses is recorded in a saved
+// plan, so Verify can compile a saved change again and compare.
+func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
+	pc := providers.Change{Prior: c.Prior, Desired: c.After, Marker: c.Marker}
+	switch c.Action {
+	case Create:
+		pc.Kind = providers.Create
+	case Adopt, Update:
+		pc.Kind = providers.Update
+		pc.WriteMarker = c.Action == Adopt
+	case Delete:
+		pc.Kind = providers.Delete
+	default:
+		return nil, nil
+	}
+	for _, a := range c.Attrs {
+		if a.Name == PreventDestroyAttr {
+			pc.WriteMarker = true
+			continue
+		}
+		pc.Set = append(pc.Set, a.Name)
+	}
+	return res.Compile(pc)
+}
+
+// Verify checks that a saved plan is one exoform could have made: every change respects the
+// ownership rules for its action, and its operations are exactly those its recorded before and
+// after values compile to. A plan file edited by hand, or made by another tool, is refused
+// before anything is sent, so what `show` displays is what `apply` does.
+func (p *Planner) Verify(pl *Plan) error {
+	for _, c := range pl.Changes {
+		if err := p.verifyChange(pl.Workspace, c); err != nil {
+			return fmt.Errorf("%s: %w", c.Addr, err)
+		}
+	}
+	return nil
+}
+
+func (p *Planner) verifyChange(workspace string, c *Change) error {
+	res, ok := p.Registry.Resource(c.Type)
+	if !ok {
+		return fmt.Errorf("unknown resource type %q", c.Type)
+	}
+	t := res.Type()
+	if c.Marker.Workspace != workspace {
+		return fmt.Errorf("the change writes the marker of workspace %q, but the plan is for %q", c.Marker.Workspace, workspace)
+	}
+	switch c.Action {
+	case Create:
+		if c.Prior != nil {
+			return fmt.Errorf("a create cannot have a prior object")
+		}
+	case Adopt:
+		if c.Prior == nil || c.Prior.Owner != "" {
+			return fmt.Errorf("only an existing object without an ownership marker can be adopted")
+		}
+	case Update:
+		if c.Prior == nil || c.Prior.Owner != workspace {
+			return fmt.Errorf("only an object carrying this workspace's marker can be updated")
+		}
+	case Delete:
+		if c.Prior == nil || c.Prior.Owner != workspace || c.Prior.Protected {
+			return fmt.Errorf("only an object carrying this workspace's marker, without prevent_destroy, can be deleted")
+		}
+	default:
+		return fmt.Errorf("unexpected action %s", c.Action)
+	}
+	if c.Action != Delete {
+		if c.After.IsNull() {
+			return fmt.Errorf("a %s needs the object's values after the change", c.Action)
+		}
+		for _, a := range c.Attrs {
+			if a.Name == PreventDestroyAttr {
+				continue
+			}
+			at := t.Attribute(a.Name)
+			if at == nil || !equalAttr(at, a.After, c.After.GetAttr(a.Name)) {
+				return fmt.Errorf("the attribute change of %s does not match the object after the change", a.Name)
+			}
+		}
+	}
+	want, err := compile(res, c)
+	if err != nil {
+		return err
+	}
+	got, _ := json.Marshal(c.Operations)
+	exp, _ := json.Marshal(want)
+	if !bytes.Equal(got, exp) {
+		return fmt.Errorf("the recorded operations are not the ones this change compiles to; the plan file was altered")
+	}
+	return nil
+}

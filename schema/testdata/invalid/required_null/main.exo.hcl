@@ -1,0 +1,4 @@
+exoform { workspace = "w" }
+resource "test_widget" "a" {
+  name = null
+}

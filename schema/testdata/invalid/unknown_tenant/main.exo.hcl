@@ -1,0 +1,7 @@
+exoform { workspace = "w" }
+locals {
+  x = nosuch()
+}
+tenant {
+  id = "${local.x}.onmicrosoft.com"
+}
