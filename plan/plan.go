@@ -54,8 +54,8 @@ type Change struct {
 	Prior *providers.LiveObject
 	// After is the object as it will be: the configured values over the live ones (null for
 	// Delete).
-	After      cty.Value
-	Attrs      []AttrChange // the attributes that change
+	After cty.Value
+	Attrs []AttrChange // the attributes that change
 	// Marker is the ownership marker the change writes (create, adopt, a prevent_destroy change)
 	// or requires (delete: the object must carry this workspace's marker).
 	Marker     providers.Marker

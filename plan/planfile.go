@@ -29,17 +29,17 @@ type planFile struct {
 }
 
 type changeFile struct {
-	Address    string                `json:"address"`
-	Type       string                `json:"type"`
-	Key        string                `json:"key"`
-	Action     string                `json:"action"`
-	Prior      *liveFile             `json:"prior"`
-	After      json.RawMessage       `json:"after"`
-	Attributes []attrFile            `json:"attributes,omitempty"`
+	Address    string          `json:"address"`
+	Type       string          `json:"type"`
+	Key        string          `json:"key"`
+	Action     string          `json:"action"`
+	Prior      *liveFile       `json:"prior"`
+	After      json.RawMessage `json:"after"`
+	Attributes []attrFile      `json:"attributes,omitempty"`
 	// PreventDestroy is the marker flag the change writes; the workspace is the plan's.
-	PreventDestroy bool `json:"prevent_destroy,omitempty"`
-	Operations []providers.Operation `json:"operations,omitempty"`
-	DependsOn  []string              `json:"depends_on,omitempty"`
+	PreventDestroy bool                  `json:"prevent_destroy,omitempty"`
+	Operations     []providers.Operation `json:"operations,omitempty"`
+	DependsOn      []string              `json:"depends_on,omitempty"`
 }
 
 type liveFile struct {

@@ -370,10 +370,10 @@ resource "fake_widget" "m" {
         "values": {"comment": null, "domains": null, "enabled": null, "name": "Theirs", "size": null}
       }`
 	tests := map[string]struct{ from, to string }{
-		"operations swapped":  {`"cmdlet": "Set-Widget"`, `"cmdlet": "Remove-Widget"`},
-		"identity retargeted": {`"Identity": "Mine"`, `"Identity": "Theirs"`},
-		"attribute value":     {`"Enabled": false`, `"Enabled": true`},
-		"workspace changed":   {`"workspace": "ws"`, `"workspace": "other"`},
+		"operations swapped":           {`"cmdlet": "Set-Widget"`, `"cmdlet": "Remove-Widget"`},
+		"identity retargeted":          {`"Identity": "Mine"`, `"Identity": "Theirs"`},
+		"attribute value":              {`"Enabled": false`, `"Enabled": true`},
+		"workspace changed":            {`"workspace": "ws"`, `"workspace": "other"`},
 		"delete of an unmarked object": {`"action": "update"`, `"action": "delete"`},
 	}
 	for name, tc := range tests {
