@@ -461,9 +461,9 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			}
 		}
 		av = a.Canonical(av)
-		if msg, bad := a.checkElements(av); msg != "" {
-			er := elementRange(res.Body, a.Name, bad, ctx, r)
-			ds.Append(diag.Errorf(&er, "Invalid value for "+a.Name, "%s", msg))
+		for _, p := range a.checkElements(av) {
+			er := elementRange(res.Body, a.Name, p.bad, ctx, r)
+			ds.Append(diag.Errorf(&er, "Invalid value for "+a.Name, "%s", p.msg))
 		}
 		attrs[a.Name] = av
 	}

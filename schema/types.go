@@ -71,26 +71,32 @@ func (a *Attribute) IsSet() bool { return a.Type.IsSetType() || a.Type.IsListTyp
 // CheckValue applies the attribute's enum and value rules to a known, non-null value and
 // returns the first problem, or "". Enum values are returned in canonical case by Canonical.
 func (a *Attribute) CheckValue(v cty.Value) string {
-	msg, _ := a.checkElements(v)
-	return msg
+	if ps := a.checkElements(v); len(ps) > 0 {
+		return ps[0].msg
+	}
+	return ""
 }
 
-// checkElements is CheckValue that also says which element broke the rule.
-func (a *Attribute) checkElements(v cty.Value) (msg, bad string) {
+type elementProblem struct{ msg, bad string }
+
+// checkElements is CheckValue for every element, saying which element broke which rule.
+func (a *Attribute) checkElements(v cty.Value) []elementProblem {
 	if v.IsNull() || !v.IsWhollyKnown() {
-		return "", ""
+		return nil
 	}
+	var out []elementProblem
 	for _, s := range stringsOf(v) {
 		if len(a.Enum) > 0 && a.canonicalEnum(s) == "" {
-			return fmt.Sprintf("%q is not a valid value for %s. Valid values are %s.", s, a.Name, quoteList(a.Enum)), s
+			out = append(out, elementProblem{fmt.Sprintf("%q is not a valid value for %s. Valid values are %s.", s, a.Name, quoteList(a.Enum)), s})
+			continue
 		}
 		if a.Validate != nil {
 			if msg := a.Validate(s); msg != "" {
-				return msg, s
+				out = append(out, elementProblem{msg, s})
 			}
 		}
 	}
-	return "", ""
+	return out
 }
 
 // Canonical rewrites enum values to the case the API documents, so that "onpremises" and
