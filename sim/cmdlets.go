@@ -39,8 +39,10 @@ type cmdResult struct {
 // not listed here is answered like an unknown cmdlet (403).
 var cmdletRegistry = func() map[string]*cmdlet {
 	m := map[string]*cmdlet{}
-	for _, c := range inboundConnectorCmdlets() {
-		m[strings.ToLower(c.name)] = c
+	for _, family := range [][]*cmdlet{inboundConnectorCmdlets(), recipientCmdlets(), ruleCmdlets()} {
+		for _, c := range family {
+			m[strings.ToLower(c.name)] = c
+		}
 	}
 	return m
 }()

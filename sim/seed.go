@@ -93,6 +93,8 @@ func seedState(tenant string) (*state, error) {
 	for _, c := range demoConnectors(st.Tenant) {
 		st.Exchange.InboundConnectors[c.Guid] = &versioned[inboundConnector]{Current: c}
 	}
+	seedRecipients(st)
+	seedRules(st)
 	return st, nil
 }
 

@@ -48,6 +48,12 @@ type appState struct {
 
 type exchangeState struct {
 	InboundConnectors map[string]*versioned[inboundConnector] `json:"inbound_connectors"`
+	// The recipient side (mailboxes, CAS settings, permissions, inbox rules, transport and
+	// organization config) and the rule/app side (transport rules, service principals,
+	// management scopes and role assignments, application access policies) keep their own
+	// fields, in recipients_state.go and rules_state.go.
+	recipientsState
+	rulesState
 }
 
 // ensureMaps makes a state read from an older or hand-edited file usable.
@@ -58,6 +64,8 @@ func (st *state) ensureMaps() {
 	if st.AdminApp.AppRoles == nil {
 		st.AdminApp.AppRoles = map[string][]string{}
 	}
+	st.Exchange.recipientsState.ensure()
+	st.Exchange.rulesState.ensure()
 }
 
 // resolveTenant reports whether seg names this tenant: its GUID or its
@@ -87,4 +95,6 @@ func (st *state) compact(now time.Time) {
 			delete(st.Exchange.InboundConnectors, id)
 		}
 	}
+	st.Exchange.recipientsState.compact(now)
+	st.Exchange.rulesState.compact(now)
 }
