@@ -28,7 +28,11 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 		names = append(names, t)
 	}
 	sort.Strings(names)
-	live, rd := p.ReadLive(ctx, names)
+	keys := map[string][]string{}
+	for _, c := range pl.Changes {
+		keys[c.Type] = append(keys[c.Type], c.Key)
+	}
+	live, rd := p.ReadLive(ctx, names, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
 		return ds
@@ -39,12 +43,7 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 			continue
 		}
 		t, _ := p.Registry.ResourceType(c.Type)
-		var now *providers.LiveObject
-		for i := range live[c.Type] {
-			if strings.EqualFold(live[c.Type][i].Key, c.Key) {
-				now = &live[c.Type][i]
-			}
-		}
+		now := newIndex(live[c.Type])[strings.ToLower(c.Key)]
 		switch {
 		case c.Prior == nil && now != nil:
 			stale = append(stale, fmt.Sprintf("%s: the plan creates it, but it now exists", c.Addr))
@@ -68,6 +67,9 @@ func staleAttrs(t *schema.ResourceType, c *Change, now *providers.LiveObject) []
 	}
 	if now.Protected != c.Prior.Protected {
 		out = append(out, fmt.Sprintf("%s: prevent_destroy in the marker was %t, now %t", c.Addr, c.Prior.Protected, now.Protected))
+	}
+	if now.AllowDestroy != c.Prior.AllowDestroy {
+		out = append(out, fmt.Sprintf("%s: allow_destroy in the marker was %t, now %t", c.Addr, c.Prior.AllowDestroy, now.AllowDestroy))
 	}
 	for _, a := range t.Attributes {
 		was, is := c.Prior.Value.GetAttr(a.Name), now.Value.GetAttr(a.Name)

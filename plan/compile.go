@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema"
 )
 
 // compile turns a planned change into operations. Everything it uses is recorded in a saved
@@ -24,7 +25,7 @@ func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
 		return nil, nil
 	}
 	for _, a := range c.Attrs {
-		if a.Name == PreventDestroyAttr {
+		if isMarkerAttr(a.Name) {
 			pc.WriteMarker = true
 			continue
 		}
@@ -55,6 +56,14 @@ func (p *Planner) verifyChange(workspace string, c *Change) error {
 	if c.Marker.Workspace != workspace {
 		return fmt.Errorf("the change writes the marker of workspace %q, but the plan is for %q", c.Marker.Workspace, workspace)
 	}
+	switch {
+	case t.Kind == schema.Setting && c.Action != Update:
+		return fmt.Errorf("%s objects are only ever updated", t.Name)
+	case t.Kind == schema.Declared && c.Action != Create && c.Action != Update:
+		return fmt.Errorf("%s objects are only ever created or updated", t.Name)
+	case t.Kind != schema.Owned && c.Prior != nil && c.Prior.Owner != "":
+		return fmt.Errorf("%s objects carry no ownership marker", t.Name)
+	}
 	switch c.Action {
 	case Create:
 		if c.Prior != nil {
@@ -65,12 +74,12 @@ func (p *Planner) verifyChange(workspace string, c *Change) error {
 			return fmt.Errorf("only an existing object without an ownership marker can be adopted")
 		}
 	case Update:
-		if c.Prior == nil || c.Prior.Owner != workspace {
+		if c.Prior == nil || (t.Kind == schema.Owned && c.Prior.Owner != workspace) {
 			return fmt.Errorf("only an object carrying this workspace's marker can be updated")
 		}
 	case Delete:
-		if c.Prior == nil || c.Prior.Owner != workspace || c.Prior.Protected {
-			return fmt.Errorf("only an object carrying this workspace's marker, without prevent_destroy, can be deleted")
+		if c.Prior == nil || c.Prior.Owner != workspace || c.Prior.Protected || (t.DataBearing && !c.Prior.AllowDestroy) {
+			return fmt.Errorf("only an object carrying this workspace's marker, without prevent_destroy (and with allow_destroy if it holds data), can be deleted")
 		}
 	default:
 		return fmt.Errorf("unexpected action %s", c.Action)
@@ -80,7 +89,10 @@ func (p *Planner) verifyChange(workspace string, c *Change) error {
 			return fmt.Errorf("a %s needs the object's values after the change", c.Action)
 		}
 		for _, a := range c.Attrs {
-			if a.Name == PreventDestroyAttr {
+			if isMarkerAttr(a.Name) {
+				if t.Kind != schema.Owned {
+					return fmt.Errorf("%s objects carry no ownership marker", t.Name)
+				}
 				continue
 			}
 			at := t.Attribute(a.Name)

@@ -14,7 +14,7 @@ import (
 func diffAttrs(t *schema.ResourceType, live, desired cty.Value, ignore []string) []AttrChange {
 	var out []AttrChange
 	for _, a := range t.Attributes {
-		if a.Name == t.Key || contains(ignore, a.Name) {
+		if t.IsKey(a.Name) || contains(ignore, a.Name) {
 			continue
 		}
 		want := desired.GetAttr(a.Name)
@@ -98,5 +98,3 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
-
-func nilObject() cty.Value { return cty.NilVal }

@@ -67,6 +67,12 @@ type Change struct {
 // marker's prevent_destroy.
 const PreventDestroyAttr = "lifecycle.prevent_destroy"
 
+// AllowDestroyAttr is the same for allow_destroy.
+const AllowDestroyAttr = "lifecycle.allow_destroy"
+
+// isMarkerAttr reports whether an attribute change is a change of the ownership marker.
+func isMarkerAttr(name string) bool { return name == PreventDestroyAttr || name == AllowDestroyAttr }
+
 // An AttrChange is one attribute's before and after.
 type AttrChange struct {
 	Name   string

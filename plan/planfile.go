@@ -36,18 +36,22 @@ type changeFile struct {
 	Prior      *liveFile       `json:"prior"`
 	After      json.RawMessage `json:"after"`
 	Attributes []attrFile      `json:"attributes,omitempty"`
-	// PreventDestroy is the marker flag the change writes; the workspace is the plan's.
+	// PreventDestroy and AllowDestroy are the marker flags the change writes; the workspace
+	// is the plan's.
 	PreventDestroy bool                  `json:"prevent_destroy,omitempty"`
+	AllowDestroy   bool                  `json:"allow_destroy,omitempty"`
 	Operations     []providers.Operation `json:"operations,omitempty"`
 	DependsOn      []string              `json:"depends_on,omitempty"`
 }
 
 type liveFile struct {
-	Key       string          `json:"key"`
-	ID        string          `json:"id,omitempty"`
-	Owner     string          `json:"owner,omitempty"`
-	Protected bool            `json:"prevent_destroy,omitempty"`
-	Values    json.RawMessage `json:"values"`
+	Key          string          `json:"key"`
+	ID           string          `json:"id,omitempty"`
+	Owner        string          `json:"owner,omitempty"`
+	Protected    bool            `json:"prevent_destroy,omitempty"`
+	AllowDestroy bool            `json:"allow_destroy,omitempty"`
+	Names        []string        `json:"names,omitempty"`
+	Values       json.RawMessage `json:"values"`
 }
 
 type attrFile struct {
@@ -68,7 +72,7 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 			return fmt.Errorf("unknown resource type %s", c.Type)
 		}
 		cf := &changeFile{Address: c.Addr, Type: c.Type, Key: c.Key, Action: c.Action.String(), Operations: c.Operations, DependsOn: c.DependsOn,
-			PreventDestroy: c.Marker.PreventDestroy}
+			PreventDestroy: c.Marker.PreventDestroy, AllowDestroy: c.Marker.AllowDestroy}
 		var err error
 		if cf.After, err = encodeObject(t, c.After); err != nil {
 			return err
@@ -78,7 +82,7 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 			if err != nil {
 				return err
 			}
-			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Protected: c.Prior.Protected, Values: vals}
+			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Protected: c.Prior.Protected, AllowDestroy: c.Prior.AllowDestroy, Names: c.Prior.Names, Values: vals}
 		}
 		for _, a := range c.Attrs {
 			at := attrOf(t, a.Name)
@@ -135,7 +139,7 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			return nil, "", fmt.Errorf("change %d: unknown action %q", i, cf.Action)
 		}
 		c := &Change{Addr: cf.Address, Type: cf.Type, Key: cf.Key, Action: act, Operations: cf.Operations, DependsOn: cf.DependsOn,
-			Marker: providers.Marker{Workspace: f.Workspace, PreventDestroy: cf.PreventDestroy}}
+			Marker: providers.Marker{Workspace: f.Workspace, PreventDestroy: cf.PreventDestroy, AllowDestroy: cf.AllowDestroy}}
 		if c.After, err = decodeObject(t, cf.After); err != nil {
 			return nil, "", fmt.Errorf("change %d after: %w", i, err)
 		}
@@ -153,7 +157,7 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			if v == cty.NilVal {
 				return nil, "", fmt.Errorf("change %d: the prior object has no values", i)
 			}
-			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, Value: v}
+			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, AllowDestroy: cf.Prior.AllowDestroy, Names: cf.Prior.Names, Value: v}
 		}
 		for _, af := range cf.Attributes {
 			at := attrOf(t, af.Name)
@@ -177,7 +181,7 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 
 // attrOf finds an attribute of a type, or the prevent_destroy pseudo-attribute.
 func attrOf(t *schema.ResourceType, name string) *schema.Attribute {
-	if name == PreventDestroyAttr {
+	if isMarkerAttr(name) {
 		return &schema.Attribute{Name: name, Type: cty.Bool}
 	}
 	return t.Attribute(name)

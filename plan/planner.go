@@ -18,13 +18,15 @@ import (
 // A Planner computes plans against a registry of resources.
 type Planner struct {
 	Registry *providers.Registry
-	// Parallelism bounds the number of bulk reads running at once (default 4).
+	// Parallelism bounds the number of reads running at once (default 4).
 	Parallelism int
 }
 
-// ReadLive reads every live object of the given types, concurrently. Any error fails the whole
-// read: a plan is never computed from part of the tenant.
-func (p *Planner) ReadLive(ctx context.Context, types []string) (map[string][]providers.LiveObject, diag.Diagnostics) {
+// ReadLive reads the live objects of the given types, concurrently: every object of a type in
+// one bulk read, or, for a type that can only be read object by object (ScopedReader), the
+// objects named in keys. Any error fails the whole read: a plan is never computed from part of
+// the tenant.
+func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string][]string) (map[string][]providers.LiveObject, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var mu sync.Mutex
 	out := map[string][]providers.LiveObject{}
@@ -41,12 +43,18 @@ func (p *Planner) ReadLive(ctx context.Context, types []string) (map[string][]pr
 			continue
 		}
 		g.Go(func() error {
-			objs, err := res.ReadAll(gctx)
+			var objs []providers.LiveObject
+			var err error
+			if sr, ok := res.(providers.ScopedReader); ok {
+				objs, err = sr.ReadKeys(gctx, keys[t])
+			} else {
+				objs, err = res.ReadAll(gctx)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				ds.Append(diag.Errorf(nil, "Cannot read the live "+t+" objects",
-					"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's Exchange permissions, then run the command again.", err))
+					"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
 				return nil
 			}
 			out[t] = objs
@@ -57,46 +65,119 @@ func (p *Planner) ReadLive(ctx context.Context, types []string) (map[string][]pr
 	return out, ds
 }
 
+// readSet says which types a plan reads: every declared type, every type whose owned objects
+// may have to be deleted, and every type a resolver needs. Settings and declared-only types
+// that the configuration does not mention are not read at all.
+func (p *Planner) readSet(ev *schema.Evaluated) ([]string, map[string][]string) {
+	want := map[string]bool{}
+	keys := map[string][]string{}
+	for _, in := range ev.Instances {
+		want[in.Type.Name] = true
+		keys[in.Type.Name] = append(keys[in.Type.Name], in.Key())
+		if res, ok := p.Registry.Resource(in.Type.Name); ok {
+			if r, ok := res.(providers.Resolver); ok {
+				for _, n := range r.Needs() {
+					want[n] = true
+				}
+			}
+		}
+	}
+	for _, name := range p.Registry.ResourceTypeNames() {
+		res, _ := p.Registry.Resource(name)
+		if _, scoped := res.(providers.ScopedReader); !scoped && res.Type().Kind == schema.Owned {
+			want[name] = true
+		}
+	}
+	out := make([]string, 0, len(want))
+	for t := range want {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out, keys
+}
+
+// index finds live objects by key or by any other name, case-insensitively. A key wins over
+// another object's alternative name.
+type index map[string]*providers.LiveObject
+
+func newIndex(objs []providers.LiveObject) index {
+	idx := index{}
+	for i := range objs {
+		for _, n := range objs[i].Names {
+			idx[strings.ToLower(n)] = &objs[i]
+		}
+	}
+	for i := range objs {
+		idx[strings.ToLower(objs[i].Key)] = &objs[i]
+	}
+	return idx
+}
+
 // Plan compares an evaluated configuration with the live tenant.
 func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.Diagnostics) {
 	var ds diag.Diagnostics
-	// Every registered type is read, not just the declared ones: an owned object whose whole
-	// type left the configuration must still be deleted.
-	live, rd := p.ReadLive(ctx, p.Registry.ResourceTypeNames())
+	types, keys := p.readSet(ev)
+	live, rd := p.ReadLive(ctx, types, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
 		return nil, ds
 	}
 	pl := &Plan{Workspace: ev.Workspace, Tenant: ev.TenantID}
-	matched := map[string]map[string]bool{}
+	indexes := map[string]index{}
+	for t, objs := range live {
+		indexes[t] = newIndex(objs)
+	}
+	matched := map[*providers.LiveObject]bool{}
 	for _, inst := range ev.Instances {
-		c, d := p.planInstance(inst, live[inst.Type.Name], ev.Workspace)
+		c, d := p.planInstance(inst, indexes[inst.Type.Name], live, ev.Workspace)
 		ds.Append(d)
 		if c == nil {
 			continue
 		}
-		if matched[c.Type] == nil {
-			matched[c.Type] = map[string]bool{}
+		if c.Prior != nil {
+			matched[c.Prior] = true
 		}
-		matched[c.Type][strings.ToLower(c.Key)] = true
 		pl.Changes = append(pl.Changes, c)
 	}
+	ds.Append(p.planDeletes(pl, live, indexes, matched, ev.Workspace))
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	pl.Diagnostics = ds
+	return pl, ds
+}
+
+// planDeletes deletes the owned objects of this workspace that no declaration matched.
+func (p *Planner) planDeletes(pl *Plan, live map[string][]providers.LiveObject, indexes map[string]index, matched map[*providers.LiveObject]bool, workspace string) diag.Diagnostics {
+	var ds diag.Diagnostics
 	for _, t := range p.Registry.ResourceTypeNames() {
-		objs := append([]providers.LiveObject(nil), live[t]...)
-		sort.Slice(objs, func(i, j int) bool { return strings.ToLower(objs[i].Key) < strings.ToLower(objs[j].Key) })
-		for i := range objs {
-			o := &objs[i]
-			if o.Owner != ev.Workspace || matched[t][strings.ToLower(o.Key)] {
+		res, _ := p.Registry.Resource(t)
+		rt := res.Type()
+		if rt.Kind != schema.Owned {
+			continue
+		}
+		objs := live[t]
+		order := make([]int, len(objs))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(i, j int) bool { return strings.ToLower(objs[order[i]].Key) < strings.ToLower(objs[order[j]].Key) })
+		for _, i := range order {
+			o := indexes[t][strings.ToLower(objs[i].Key)]
+			if o.Owner != workspace || matched[o] {
 				continue
 			}
-			res, _ := p.Registry.Resource(t)
-			c := &Change{Addr: fmt.Sprintf("%s[%q]", t, o.Key), Type: t, Key: o.Key, Action: Delete, Prior: o}
+			c := &Change{Addr: fmt.Sprintf("%s[%q]", t, o.Key), Type: t, Key: o.Key, Action: Delete, Prior: o, Marker: providers.Marker{Workspace: workspace}}
 			if o.Protected {
 				ds.Append(diag.Diagnostic{Severity: diag.Error, Address: c.Addr, Summary: "Object protected by prevent_destroy",
 					Detail: fmt.Sprintf("The %s %q is owned by this workspace and no longer declared, but it was applied with lifecycle { prevent_destroy = true }, so exoform will not delete it. To delete it, declare it again without prevent_destroy, apply, then remove it. To keep it, declare it again.", t, o.Key)})
 				continue
 			}
-			c.Marker = providers.Marker{Workspace: ev.Workspace}
+			if rt.DataBearing && !o.AllowDestroy {
+				ds.Append(diag.Diagnostic{Severity: diag.Error, Address: c.Addr, Summary: "Deleting an object that holds data needs allow_destroy",
+					Detail: fmt.Sprintf("The %s %q is owned by this workspace and no longer declared, but it holds data, so exoform deletes it only when it was applied with lifecycle { allow_destroy = true }. To delete it, declare it again with allow_destroy = true, apply, then remove it. To keep it, declare it again.", t, o.Key)})
+				continue
+			}
 			ops, err := compile(res, c)
 			if err != nil {
 				ds.Append(diag.Errorf(nil, "Cannot compile a change", "%s: %s.", c.Addr, err))
@@ -106,46 +187,64 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 			pl.Changes = append(pl.Changes, c)
 		}
 	}
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	pl.Diagnostics = ds
-	return pl, ds
+	return ds
 }
 
-func (p *Planner) planInstance(inst *schema.Instance, live []providers.LiveObject, workspace string) (*Change, diag.Diagnostics) {
+func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string][]providers.LiveObject, workspace string) (*Change, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	t := inst.Type
 	res, _ := p.Registry.Resource(t.Name)
 	key := inst.Key()
 	c := &Change{Addr: inst.Addr, Type: t.Name, Key: key, DependsOn: inst.DependsOn}
-	for i := range live {
-		if strings.EqualFold(live[i].Key, key) {
-			c.Prior = &live[i]
-			c.Key = live[i].Key
-			break
-		}
+	if o, ok := idx[strings.ToLower(key)]; ok {
+		c.Prior = o
+		c.Key = o.Key
 	}
-	c.Marker = providers.Marker{Workspace: workspace, PreventDestroy: inst.Resource.Lifecycle.PreventDestroy}
+	desired := inst.Value
+	if r, ok := res.(providers.Resolver); ok {
+		v, err := r.Resolve(desired, live)
+		if err != nil {
+			ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: &inst.Resource.DeclRange, Address: inst.Addr, Summary: "Cannot resolve a name", Detail: err.Error() + "."})
+			return nil, ds
+		}
+		desired = v
+	}
+	lc := inst.Resource.Lifecycle
+	c.Marker = providers.Marker{Workspace: workspace}
+	if t.Kind == schema.Owned {
+		c.Marker.PreventDestroy, c.Marker.AllowDestroy = lc.PreventDestroy, lc.AllowDestroy
+	}
 	switch {
+	case c.Prior == nil && t.Kind == schema.Setting:
+		what := fmt.Sprintf("%s %q", t.Name, key)
+		if t.Singleton() {
+			what = "the " + t.Name
+		}
+		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.KeyRange(), Address: inst.Addr, Summary: "Object not found",
+			Detail: fmt.Sprintf("The tenant has no %s. exoform manages the settings of objects that exist and never creates them: check the name (any identity the service accepts works). A new mailbox can take a few minutes to become visible.", what)})
+		return nil, ds
 	case c.Prior == nil:
 		c.Action = Create
-		c.Attrs = diffAttrs(t, nilObject(), inst.Value, nil)
-		c.After = merged(t, nilObject(), inst.Value)
-	case c.Prior.Owner != "" && c.Prior.Owner != workspace:
-		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.Range(t.Key), Address: inst.Addr,
+		c.Attrs = diffAttrs(t, cty.NilVal, desired, nil)
+		c.After = merged(t, cty.NilVal, desired)
+	case t.Kind == schema.Owned && c.Prior.Owner != "" && c.Prior.Owner != workspace:
+		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.KeyRange(), Address: inst.Addr,
 			Summary: "Object owned by another workspace",
 			Detail: fmt.Sprintf("The %s %q carries the ownership marker of workspace %q. Two workspaces must not manage one object: remove it from this configuration, or remove it from workspace %q first.",
 				t.Name, c.Prior.Key, c.Prior.Owner, c.Prior.Owner)})
 		return nil, ds
 	default:
-		c.Attrs = diffAttrs(t, c.Prior.Value, inst.Value, inst.Resource.Lifecycle.IgnoreChanges)
-		c.After = merged(t, c.Prior.Value, inst.Value)
-		if c.Prior.Owner != "" && c.Prior.Protected != c.Marker.PreventDestroy {
+		c.Attrs = diffAttrs(t, c.Prior.Value, desired, lc.IgnoreChanges)
+		c.After = merged(t, c.Prior.Value, desired)
+		owned := t.Kind == schema.Owned && c.Prior.Owner != ""
+		if owned && c.Prior.Protected != c.Marker.PreventDestroy {
 			c.Attrs = append(c.Attrs, AttrChange{Name: PreventDestroyAttr, Before: cty.BoolVal(c.Prior.Protected), After: cty.BoolVal(c.Marker.PreventDestroy)})
 		}
+		if owned && c.Prior.AllowDestroy != c.Marker.AllowDestroy {
+			c.Attrs = append(c.Attrs, AttrChange{Name: AllowDestroyAttr, Before: cty.BoolVal(c.Prior.AllowDestroy), After: cty.BoolVal(c.Marker.AllowDestroy)})
+		}
 		switch {
-		case c.Prior.Owner == "":
+		case t.Kind == schema.Owned && c.Prior.Owner == "":
 			c.Action = Adopt
 		case len(c.Attrs) > 0:
 			c.Action = Update

@@ -10,7 +10,7 @@ import (
 // kept apart from the user's own text so that both survive each other's edits. Since the tenant
 // is the state, the marker also records prevent_destroy: a protected object stays protected
 // after its block leaves the configuration.
-var markerRe = regexp.MustCompile(`(?m)^\[managed-by exoform workspace=([A-Za-z0-9][A-Za-z0-9._-]{0,63})( prevent_destroy)?\]\s*\z`)
+var markerRe = regexp.MustCompile(`(?m)^\[managed-by exoform workspace=([A-Za-z0-9][A-Za-z0-9._-]{0,63})( prevent_destroy)?( allow_destroy)?\]\s*\z`)
 
 // MarkerPrefix starts every marker; user text may not contain it.
 const MarkerPrefix = "[managed-by exoform"
@@ -19,6 +19,8 @@ const MarkerPrefix = "[managed-by exoform"
 type Marker struct {
 	Workspace      string // "" when the object carries no marker
 	PreventDestroy bool
+	// AllowDestroy is the opt-in that a data-bearing object (a mailbox) may be deleted.
+	AllowDestroy bool
 }
 
 // String is the marker line.
@@ -26,6 +28,9 @@ func (m Marker) String() string {
 	s := MarkerPrefix + " workspace=" + m.Workspace
 	if m.PreventDestroy {
 		s += " prevent_destroy"
+	}
+	if m.AllowDestroy {
+		s += " allow_destroy"
 	}
 	return s + "]"
 }
@@ -36,7 +41,7 @@ func SplitMarker(field string) (text string, m Marker) {
 	if loc == nil {
 		return field, Marker{}
 	}
-	return strings.TrimRight(field[:loc[0]], "\r\n"), Marker{Workspace: field[loc[2]:loc[3]], PreventDestroy: loc[4] >= 0}
+	return strings.TrimRight(field[:loc[0]], "\r\n"), Marker{Workspace: field[loc[2]:loc[3]], PreventDestroy: loc[4] >= 0, AllowDestroy: loc[6] >= 0}
 }
 
 // JoinMarker writes the user's text followed by the marker on its own line.

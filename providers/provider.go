@@ -17,6 +17,27 @@ type LiveObject struct {
 	Owner string    // the workspace named by the ownership marker; "" when unmarked
 	// Protected is the marker's prevent_destroy: the object must not be deleted.
 	Protected bool
+	// AllowDestroy is the marker's allow_destroy: a data-bearing object may be deleted.
+	AllowDestroy bool
+	// Names are the other identities the object answers to (a mailbox's addresses, alias, GUID),
+	// so a declaration may name it any way the service accepts.
+	Names []string
+}
+
+// ScopedReader is implemented by types whose API cannot list every object at once (mailbox
+// permissions need -Identity): the planner reads only the declared keys. Such reads cost one
+// request per declared object, which the service leaves no way around.
+type ScopedReader interface {
+	ReadKeys(ctx context.Context, keys []string) ([]LiveObject, error)
+}
+
+// Resolver is implemented by types whose values name other objects (permission trustees): it
+// rewrites desired identities into the form the service reports, using the objects the plan
+// read, so that "alice", "Alice Smith" and "alice@contoso.com" compare equal.
+type Resolver interface {
+	// Needs lists the types whose live objects Resolve uses.
+	Needs() []string
+	Resolve(desired cty.Value, live map[string][]LiveObject) (cty.Value, error)
 }
 
 // A Resource reads and changes one kind of tenant object.

@@ -66,7 +66,9 @@ func (r *Resource) Addr() string { return r.Type + "." + r.Name }
 // Lifecycle holds a resource's `lifecycle` block.
 type Lifecycle struct {
 	PreventDestroy bool
-	// AllowDestroy is reserved for resources that hold data (mailboxes); connectors ignore it.
+	// AllowDestroy opts in to deleting objects that hold data (mailboxes).
+	AllowDestroy       bool
+	AllowDestroyRange  hcl.Range
 	IgnoreChanges      []string
 	IgnoreChangesRange map[string]hcl.Range
 }

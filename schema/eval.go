@@ -34,13 +34,16 @@ type Instance struct {
 	DependsOn []string
 }
 
-// Key is the natural key's value ("" if unset).
-func (in *Instance) Key() string {
-	v := in.Value.GetAttr(in.Type.Key)
-	if v.IsNull() || !v.IsKnown() {
-		return ""
+// Key is the natural key's value ("" for a singleton, or if unset).
+func (in *Instance) Key() string { return in.Type.KeyOf(in.Value) }
+
+// KeyRange is where the instance's key is written, for diagnostics about the object it names.
+func (in *Instance) KeyRange() *hcl.Range {
+	if len(in.Type.Keys) == 0 {
+		r := in.Resource.DeclRange
+		return &r
 	}
-	return v.AsString()
+	return in.Range(in.Type.Keys[len(in.Type.Keys)-1])
 }
 
 // Range returns the best source range for an attribute: its expression, else the block.
@@ -483,6 +486,14 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			ds.Append(diag.Diagnostic{Severity: sev, Summary: p.Summary, Detail: p.Detail, Subject: inst.Range(p.Attr), Address: addr})
 		}
 	}
+	if res.Lifecycle.AllowDestroy && !t.DataBearing {
+		r := res.Lifecycle.AllowDestroyRange
+		ds.Append(diag.Errorf(&r, "allow_destroy is not used by "+t.Name, "allow_destroy opts in to deleting objects that hold data (mailboxes); %s objects are deleted without it. Remove the line.", t.Name))
+	}
+	if (res.Lifecycle.AllowDestroy || res.Lifecycle.PreventDestroy) && t.Kind == Setting {
+		r := res.DeclRange
+		ds.Append(diag.Errorf(&r, "Lifecycle setting not used by "+t.Name, "%s holds settings of an object exoform never creates or deletes, so prevent_destroy and allow_destroy do not apply. Remove them.", t.Name))
+	}
 	for _, name := range res.Lifecycle.IgnoreChanges {
 		if t.Attribute(name) == nil {
 			r := res.Lifecycle.IgnoreChangesRange[name]
@@ -554,13 +565,17 @@ func checkKeys(insts []*Instance) diag.Diagnostics {
 	seen := map[string]*Instance{}
 	for _, in := range insts {
 		k := in.Key()
-		if k == "" {
+		if k == "" && !in.Type.Singleton() {
 			continue
 		}
 		id := in.Type.Name + "\x00" + strings.ToLower(k)
 		if prev, ok := seen[id]; ok {
-			ds.Append(diag.Errorf(in.Range(in.Type.Key), "Duplicate "+in.Type.Key,
-				"%s and %s both declare the %s %q. Each object may be declared once.", prev.Addr, in.Addr, in.Type.Key, k))
+			what := fmt.Sprintf("the %s %q", strings.Join(in.Type.Keys, " and "), k)
+			if in.Type.Singleton() {
+				what = "the tenant's one " + in.Type.Name
+			}
+			ds.Append(diag.Errorf(in.KeyRange(), "Duplicate "+in.Type.Name,
+				"%s and %s both declare %s. Each object may be declared once.", prev.Addr, in.Addr, what))
 			continue
 		}
 		seen[id] = in

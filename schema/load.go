@@ -322,8 +322,8 @@ func (res *Resource) decodeLifecycle(b *hcl.Block) diag.Diagnostics {
 		}
 	}
 	if a, ok := content.Attributes["allow_destroy"]; ok {
-		r := a.NameRange
-		ds.Append(diag.Errorf(&r, "allow_destroy is not used by this resource type", "allow_destroy opts in to deleting objects that hold data (mailboxes). Remove it here."))
+		ds.Append(literalBool(a, &res.Lifecycle.AllowDestroy))
+		res.Lifecycle.AllowDestroyRange = a.NameRange
 	}
 	return ds
 }

@@ -30,7 +30,7 @@ func (tt testTypes) ResourceTypeNames() []string {
 
 var types = testTypes{
 	"test_widget": {
-		Name: "test_widget", Key: "name",
+		Name: "test_widget", Keys: []string{"name"},
 		Attributes: []*schema.Attribute{
 			{Name: "name", Type: cty.String, Required: true, FoldCase: true},
 			{Name: "kind", Type: cty.String, Enum: []string{"Small", "Large"}},

@@ -7,13 +7,39 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
+// Kind says how exoform owns the objects of a type.
+type Kind uint8
+
+const (
+	// Owned objects are created by exoform (or adopted), carry its ownership marker, and are
+	// deleted when their declaration goes away and the marker names this workspace.
+	Owned Kind = iota
+	// Setting objects exist independently of exoform (a mailbox's CAS settings, the transport
+	// configuration): exoform only updates them, carries no marker on them, and never deletes
+	// them. Removing a declaration stops managing the settings.
+	Setting
+	// Declared objects are created and updated by exoform but have no field that could carry
+	// an ownership marker (inbox rules, management scopes), so exoform cannot tell its own from
+	// others' and never deletes them: removing a declaration stops managing the object.
+	Declared
+)
+
+// KeySep joins the parts of a composite key ("support@contoso.com\Import copy"), as Exchange
+// writes identities of objects that live inside a mailbox.
+const KeySep = "\\"
+
 // A ResourceType describes one kind of object exoform manages: its attributes and the rules
 // their values must follow. Providers declare them; the loader and the planner read them.
 type ResourceType struct {
 	Name        string // e.g. "exchange_inbound_connector"
 	Description string
-	// Key is the attribute that identifies an object in the tenant (a connector's name).
-	Key string
+	Kind        Kind
+	// Keys are the attributes that identify an object in the tenant (a connector's name; a
+	// mailbox and a rule name). None: the type is a singleton (the transport configuration).
+	Keys []string
+	// DataBearing objects hold data (mailboxes): deleting one needs lifecycle { allow_destroy
+	// = true }, recorded in the ownership marker like prevent_destroy.
+	DataBearing bool
 	// Attributes in documentation order.
 	Attributes []*Attribute
 	// Check enforces rules across attributes on a decoded, known object. It returns problems
@@ -23,13 +49,16 @@ type ResourceType struct {
 
 // An Attribute is one setting of a resource type.
 type Attribute struct {
-	Name        string   // snake_case of the cmdlet parameter or Graph property
-	Wire        string   // the cmdlet parameter or Graph property it maps to
-	Type        cty.Type // cty.String, cty.Bool, cty.Number or cty.Set(cty.String)
-	Required    bool
-	ForceNew    bool // a change replaces the object (the API cannot change it in place)
-	Sensitive   bool
-	FoldCase    bool     // values compare case-insensitively (Exchange names, domains)
+	Name      string   // snake_case of the cmdlet parameter or Graph property
+	Wire      string   // the cmdlet parameter or Graph property it maps to
+	Type      cty.Type // cty.String, cty.Bool, cty.Number or cty.Set(cty.String)
+	Required  bool
+	ForceNew  bool // a change replaces the object (the API cannot change it in place)
+	Sensitive bool
+	FoldCase  bool // values compare case-insensitively (Exchange names, domains)
+	// TriState marks a Boolean setting with a third state, "inherit" (the wire's $null: take the
+	// organization's value). Its HCL type is string; true and false convert to "true"/"false".
+	TriState    bool
 	Enum        []string // allowed values, matched case-insensitively
 	Description string
 	// Validate checks one value (for a set: one element) and returns a message saying what is
@@ -45,6 +74,36 @@ type AttrProblem struct {
 	// Warning marks a likely mistake the service itself accepts; it does not stop the command.
 	Warning bool
 }
+
+// KeyOf returns the natural key of an object value: its key attributes joined with KeySep, or
+// "" for a singleton or when a key attribute is unset.
+func (t *ResourceType) KeyOf(v cty.Value) string {
+	parts := make([]string, 0, len(t.Keys))
+	for _, k := range t.Keys {
+		kv := v.GetAttr(k)
+		if kv.IsNull() || !kv.IsKnown() || kv.Type() != cty.String {
+			return ""
+		}
+		parts = append(parts, kv.AsString())
+	}
+	return JoinKey(parts...)
+}
+
+// JoinKey joins the parts of a composite key.
+func JoinKey(parts ...string) string { return strings.Join(parts, KeySep) }
+
+// IsKey reports whether an attribute is part of the natural key.
+func (t *ResourceType) IsKey(name string) bool {
+	for _, k := range t.Keys {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Singleton reports whether the type has exactly one object per tenant.
+func (t *ResourceType) Singleton() bool { return len(t.Keys) == 0 }
 
 // Attribute returns the named attribute, or nil.
 func (t *ResourceType) Attribute(name string) *Attribute {

@@ -16,7 +16,24 @@ import (
 func Resource(t *schema.ResourceType) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", t.Name, t.Description)
-	fmt.Fprintf(&b, "The object is found by `%s`. Attributes left out of a configuration are not managed: exoform neither sets nor compares them.\n\n", t.Key)
+	switch {
+	case t.Singleton():
+		fmt.Fprintf(&b, "The tenant has exactly one; declare it at most once.")
+	default:
+		fmt.Fprintf(&b, "The object is found by `%s`.", strings.Join(t.Keys, "` and `"))
+	}
+	switch t.Kind {
+	case schema.Owned:
+		b.WriteString(" exoform creates it, adopts an existing one, and deletes it when its declaration is removed and it carries this workspace's ownership marker.")
+		if t.DataBearing {
+			b.WriteString(" It holds data: deleting it also needs `lifecycle { allow_destroy = true }`, applied before the declaration is removed.")
+		}
+	case schema.Setting:
+		b.WriteString(" exoform only changes its settings; it never creates or deletes it, and removing the declaration stops managing them.")
+	case schema.Declared:
+		b.WriteString(" exoform creates and updates it, but the object has no field for an ownership marker, so exoform never deletes it: removing the declaration stops managing it.")
+	}
+	b.WriteString(" Attributes left out of a configuration are not managed: exoform neither sets nor compares them.\n\n")
 	fmt.Fprintf(&b, "| attribute | type | sets | notes |\n|---|---|---|---|\n")
 	for _, a := range t.Attributes {
 		var notes []string

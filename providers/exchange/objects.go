@@ -1,7 +1,9 @@
 package exchange
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 
@@ -11,53 +13,73 @@ import (
 	"github.com/exoform/exoform/schema"
 )
 
-// liveObject turns one Get-* output object into a LiveObject of the type. The attribute that
-// carries the ownership marker is split: the LiveObject holds the user's text and the owner.
-func liveObject(t *schema.ResourceType, o map[string]any) (providers.LiveObject, error) {
+// liveObject turns one Get-* output object into a LiveObject of the type. The attribute whose
+// wire name is markerWire carries the ownership marker: it is split, so the LiveObject holds
+// the user's text and the marker apart. markerWire "" means the type has no marker.
+func liveObject(t *schema.ResourceType, markerWire string, o map[string]any) (providers.LiveObject, error) {
 	attrs := make(map[string]cty.Value, len(t.Attributes))
-	var owner string
-	var protected bool
+	var m providers.Marker
 	for _, a := range t.Attributes {
 		raw := o[a.Wire]
 		v, err := toCty(a, raw)
 		if err != nil {
 			return providers.LiveObject{}, fmt.Errorf("%s: %w", a.Wire, err)
 		}
-		if a.Name == "comment" || a.Name == "comments" {
-			if !v.IsNull() {
-				text, m := providers.SplitMarker(v.AsString())
-				owner, protected = m.Workspace, m.PreventDestroy
-				v = cty.StringVal(text)
-				if text == "" {
-					v = cty.NullVal(cty.String)
-				}
+		if markerWire != "" && a.Wire == markerWire && !v.IsNull() {
+			var text string
+			text, m = providers.SplitMarker(v.AsString())
+			v = cty.StringVal(text)
+			if text == "" {
+				v = cty.NullVal(cty.String)
 			}
 		}
 		attrs[a.Name] = v
 	}
-	key, _ := o[wireOf(t, t.Key)].(string)
-	if key == "" {
-		return providers.LiveObject{}, fmt.Errorf("the object has no %s", wireOf(t, t.Key))
+	obj := cty.ObjectVal(attrs)
+	key := t.KeyOf(obj)
+	if key == "" && !t.Singleton() {
+		return providers.LiveObject{}, fmt.Errorf("the object has no %s", strings.Join(t.Keys, " or "))
 	}
 	id, _ := o["Guid"].(string)
-	return providers.LiveObject{Key: key, ID: id, Value: cty.ObjectVal(attrs), Owner: owner, Protected: protected}, nil
-}
-
-func wireOf(t *schema.ResourceType, name string) string {
-	if a := t.Attribute(name); a != nil {
-		return a.Wire
-	}
-	return name
+	return providers.LiveObject{Key: key, ID: id, Value: obj, Owner: m.Workspace, Protected: m.PreventDestroy, AllowDestroy: m.AllowDestroy}, nil
 }
 
 func toCty(a *schema.Attribute, raw any) (cty.Value, error) {
 	switch {
+	case a.TriState:
+		switch v := raw.(type) {
+		case nil:
+			return cty.StringVal("inherit"), nil
+		case bool:
+			return cty.StringVal(fmt.Sprint(v)), nil
+		case string:
+			if strings.EqualFold(v, "true") || strings.EqualFold(v, "false") {
+				return cty.StringVal(strings.ToLower(v)), nil
+			}
+		}
 	case a.Type == cty.String:
 		switch v := raw.(type) {
 		case nil:
 			return cty.NullVal(cty.String), nil
 		case string:
 			return a.Canonical(cty.StringVal(v)), nil
+		}
+	case a.Type == cty.Number:
+		switch v := raw.(type) {
+		case nil:
+			return cty.NullVal(cty.Number), nil
+		case json.Number:
+			n, err := cty.ParseNumberVal(v.String())
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return n, nil
+		case float64:
+			return cty.NumberFloatVal(v), nil
+		case string: // Exchange serialises some numbers as strings ("500")
+			if n, err := cty.ParseNumberVal(v); err == nil {
+				return n, nil
+			}
 		}
 	case a.Type == cty.Bool:
 		switch v := raw.(type) {
@@ -110,10 +132,24 @@ func normaliseMulti(a *schema.Attribute, s string) string {
 	return s
 }
 
-// paramValue turns a configured value into a cmdlet parameter value.
-func paramValue(v cty.Value) any {
+// paramValue turns a configured value of an attribute into a cmdlet parameter value.
+func paramValue(a *schema.Attribute, v cty.Value) any {
 	switch {
 	case v.IsNull():
+		return nil
+	case a != nil && a.TriState:
+		switch v.AsString() {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		return nil // "inherit": $null resets to the organization's setting
+	case v.Type() == cty.Number:
+		bf := v.AsBigFloat()
+		if i, acc := bf.Int64(); acc == big.Exact {
+			return i
+		}
 		return nil
 	case v.Type() == cty.String:
 		return v.AsString()
@@ -144,14 +180,16 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 	switch c.Kind {
 	case providers.Create:
 		op.Cmdlet = "New-" + noun
-		keyAttr := t.Attribute(t.Key)
-		op.Parameters = append(op.Parameters, providers.Param{Name: keyAttr.Wire, Value: paramValue(c.Desired.GetAttr(t.Key))})
+		for _, k := range t.Keys {
+			keyAttr := t.Attribute(k)
+			op.Parameters = append(op.Parameters, providers.Param{Name: keyAttr.Wire, Value: paramValue(keyAttr, c.Desired.GetAttr(k))})
+		}
 		for _, a := range t.Attributes {
-			if a.Name == t.Key || a.Name == markerAttr {
+			if t.IsKey(a.Name) || a.Name == markerAttr {
 				continue
 			}
 			if v := c.Desired.GetAttr(a.Name); !v.IsNull() {
-				op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(v)})
+				op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(a, v)})
 			}
 		}
 		text := ""
@@ -167,10 +205,10 @@ func compileCmdlets(t *schema.ResourceType, noun, markerWire string, c providers
 			set[name] = true
 		}
 		for _, a := range t.Attributes {
-			if !set[a.Name] || a.Name == markerAttr || a.Name == t.Key {
+			if !set[a.Name] || a.Name == markerAttr || t.IsKey(a.Name) {
 				continue
 			}
-			op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(c.Desired.GetAttr(a.Name))})
+			op.Parameters = append(op.Parameters, providers.Param{Name: a.Wire, Value: paramValue(a, c.Desired.GetAttr(a.Name))})
 		}
 		if set[markerAttr] || c.WriteMarker {
 			// The user's text comes from the configuration only when it is one of the changes;

@@ -20,7 +20,7 @@ import (
 var InboundConnectorType = &schema.ResourceType{
 	Name:        "exchange_inbound_connector",
 	Description: "An inbound connector: which partner or on-premises servers may send mail into the organization, identified by sender domains, IP addresses or TLS certificate.",
-	Key:         "name",
+	Keys:        []string{"name"},
 	Attributes: []*schema.Attribute{
 		{Name: "name", Wire: "Name", Type: cty.String, Required: true, FoldCase: true,
 			Description: "The connector's name; exoform finds the connector by it.", Validate: connectorName},
@@ -125,7 +125,7 @@ func (r *inboundConnector) ReadAll(ctx context.Context) ([]providers.LiveObject,
 	}
 	out := make([]providers.LiveObject, 0, len(res.Objects))
 	for i, o := range res.Objects {
-		lo, err := liveObject(InboundConnectorType, o)
+		lo, err := liveObject(InboundConnectorType, "Comment", o)
 		if err != nil {
 			return nil, fmt.Errorf("Get-InboundConnector: object %d: %w", i, err)
 		}

@@ -18,7 +18,7 @@ import (
 
 // WidgetType is the fake resource type: a named widget with a few settings.
 var WidgetType = &schema.ResourceType{
-	Name: "fake_widget", Key: "name",
+	Name: "fake_widget", Keys: []string{"name"},
 	Attributes: []*schema.Attribute{
 		{Name: "name", Wire: "Name", Type: cty.String, Required: true, FoldCase: true},
 		{Name: "size", Wire: "Size", Type: cty.String, Enum: []string{"Small", "Large"}},
@@ -28,8 +28,38 @@ var WidgetType = &schema.ResourceType{
 	},
 }
 
-// Tenant is an in-memory store of widgets; it is the fake's resource and executor.
+// SettingType is a fake settings type: objects exoform only updates (a mailbox's settings).
+var SettingType = &schema.ResourceType{
+	Name: "fake_setting", Keys: []string{"identity"}, Kind: schema.Setting,
+	Attributes: []*schema.Attribute{
+		{Name: "identity", Wire: "Identity", Type: cty.String, Required: true, FoldCase: true},
+		{Name: "enabled", Wire: "Enabled", Type: cty.Bool},
+		{Name: "auth_disabled", Wire: "AuthDisabled", Type: cty.String, TriState: true, Enum: []string{"true", "false", "inherit"}},
+	},
+}
+
+// NoteType is a fake declared-only type: created and updated, never deleted (no marker field).
+var NoteType = &schema.ResourceType{
+	Name: "fake_note", Keys: []string{"box", "name"}, Kind: schema.Declared,
+	Attributes: []*schema.Attribute{
+		{Name: "box", Wire: "Box", Type: cty.String, Required: true, FoldCase: true},
+		{Name: "name", Wire: "Name", Type: cty.String, Required: true, FoldCase: true},
+		{Name: "priority", Wire: "Priority", Type: cty.Number},
+	},
+}
+
+// BoxType is a fake data-bearing owned type (a mailbox).
+var BoxType = &schema.ResourceType{
+	Name: "fake_box", Keys: []string{"address"}, DataBearing: true,
+	Attributes: []*schema.Attribute{
+		{Name: "address", Wire: "Address", Type: cty.String, Required: true, FoldCase: true},
+		{Name: "display_name", Wire: "DisplayName", Type: cty.String},
+	},
+}
+
+// Tenant is an in-memory store of objects of one type; it is the fake's resource and executor.
 type Tenant struct {
+	T       *schema.ResourceType
 	mu      sync.Mutex
 	objects map[string]providers.LiveObject // by lower-case key
 	ReadErr error                           // when set, ReadAll fails
@@ -38,9 +68,12 @@ type Tenant struct {
 	Ops     []providers.Operation
 }
 
-// NewTenant returns a tenant holding objs.
-func NewTenant(objs ...providers.LiveObject) *Tenant {
-	t := &Tenant{objects: map[string]providers.LiveObject{}}
+// NewTenant returns a tenant of widgets holding objs.
+func NewTenant(objs ...providers.LiveObject) *Tenant { return NewTenantOf(WidgetType, objs...) }
+
+// NewTenantOf returns a tenant of objects of type rt.
+func NewTenantOf(rt *schema.ResourceType, objs ...providers.LiveObject) *Tenant {
+	t := &Tenant{T: rt, objects: map[string]providers.LiveObject{}}
 	for _, o := range objs {
 		t.objects[strings.ToLower(o.Key)] = o
 	}
@@ -49,27 +82,42 @@ func NewTenant(objs ...providers.LiveObject) *Tenant {
 
 // Widget builds a live widget; attrs maps attribute names to values.
 func Widget(key, owner string, attrs map[string]cty.Value) providers.LiveObject {
+	if attrs == nil {
+		attrs = map[string]cty.Value{}
+	}
+	if _, ok := attrs["name"]; !ok {
+		attrs["name"] = cty.StringVal(key)
+	}
+	return Object(WidgetType, key, owner, attrs)
+}
+
+// Object builds a live object of any fake type; attrs maps attribute names to values.
+func Object(rt *schema.ResourceType, key, owner string, attrs map[string]cty.Value) providers.LiveObject {
 	all := map[string]cty.Value{}
-	for _, a := range WidgetType.Attributes {
+	for _, a := range rt.Attributes {
 		all[a.Name] = cty.NullVal(a.Type)
 	}
-	all["name"] = cty.StringVal(key)
 	for k, v := range attrs {
 		all[k] = v
 	}
 	return providers.LiveObject{Key: key, ID: "id-" + strings.ToLower(key), Owner: owner, Value: cty.ObjectVal(all)}
 }
 
-// Registry returns a registry with the tenant as the fake_widget resource and executor.
-func (t *Tenant) Registry() *providers.Registry {
+// Registry returns a registry with the tenant as its type's resource and as the executor.
+func (t *Tenant) Registry() *providers.Registry { return Registry(t) }
+
+// Registry returns a registry of several fake tenants; the first one executes operations.
+func Registry(ts ...*Tenant) *providers.Registry {
 	r := providers.NewRegistry()
-	r.AddResource(t)
-	r.AddExecutor(t)
+	for _, t := range ts {
+		r.AddResource(t)
+	}
+	r.AddExecutor(ts[0])
 	return r
 }
 
 // Type implements providers.Resource.
-func (t *Tenant) Type() *schema.ResourceType { return WidgetType }
+func (t *Tenant) Type() *schema.ResourceType { return t.T }
 
 // ReadAll implements providers.Resource.
 func (t *Tenant) ReadAll(context.Context) ([]providers.LiveObject, error) {
@@ -93,7 +141,7 @@ func (t *Tenant) Compile(c providers.Change) ([]providers.Operation, error) {
 	switch c.Kind {
 	case providers.Create:
 		op.Cmdlet = "New-Widget"
-		op.Parameters = providers.Params{{Name: "Name", Value: c.Desired.GetAttr("name").AsString()}}
+		op.Parameters = providers.Params{{Name: "Name", Value: t.T.KeyOf(c.Desired)}}
 	case providers.Update:
 		op.Cmdlet = "Set-Widget"
 		op.Parameters = providers.Params{{Name: "Identity", Value: c.Prior.Key}}
@@ -102,10 +150,10 @@ func (t *Tenant) Compile(c providers.Change) ([]providers.Operation, error) {
 		op.Parameters = providers.Params{{Name: "Identity", Value: c.Prior.Key}}
 	}
 	for _, s := range c.Set {
-		if WidgetType.Attribute(s) == nil {
+		if t.T.Attribute(s) == nil {
 			panic("Compile got a pseudo-attribute in Set: " + s)
 		}
-		op.Parameters = append(op.Parameters, providers.Param{Name: WidgetType.Attribute(s).Wire, Value: plain(c.Desired.GetAttr(s))})
+		op.Parameters = append(op.Parameters, providers.Param{Name: t.T.Attribute(s).Wire, Value: plain(c.Desired.GetAttr(s))})
 	}
 	if c.WriteMarker {
 		op.Parameters = append(op.Parameters, providers.Param{Name: "Owner", Value: c.Marker.String()})
@@ -141,6 +189,9 @@ func plain(v cty.Value) any {
 		return nil
 	case v.Type() == cty.Bool:
 		return v.True()
+	case v.Type() == cty.Number:
+		i, _ := v.AsBigFloat().Int64()
+		return i
 	case v.Type() == cty.String:
 		return v.AsString()
 	case v.Type().IsSetType():

@@ -1,0 +1,112 @@
+package plan_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/providers"
+	pt "github.com/exoform/exoform/providers/providertest"
+)
+
+// TestKinds: settings are only updated and must exist; declared-only objects are created and
+// updated but never deleted; data-bearing objects are deleted only with allow_destroy; objects
+// are found by any of their names.
+func TestKinds(t *testing.T) {
+	const head = "exoform { workspace = \"ws\" }\n"
+	support := pt.Object(pt.SettingType, "Support", "", map[string]cty.Value{
+		"identity": cty.StringVal("Support"), "enabled": cty.True, "auth_disabled": cty.StringVal("inherit")})
+	support.Names = []string{"support@contoso.com", "support"}
+	note := pt.Object(pt.NoteType, `support@contoso.com\Import`, "", map[string]cty.Value{
+		"box": cty.StringVal("support@contoso.com"), "name": cty.StringVal("Import"), "priority": cty.NumberIntVal(1)})
+	mine := pt.Object(pt.BoxType, "old@contoso.com", "ws", map[string]cty.Value{"address": cty.StringVal("old@contoso.com")})
+	tests := []struct {
+		name    string
+		live    [][]providers.LiveObject // settings, notes, boxes
+		src     string
+		want    []row
+		wantErr string
+	}{
+		{
+			name: "a setting found by another name is updated",
+			live: [][]providers.LiveObject{{support}, nil, nil},
+			src: `resource "fake_setting" "s" {
+  identity      = "SUPPORT@contoso.com"
+  auth_disabled = false
+}`,
+			want: []row{{Addr: "fake_setting.s", Action: "update", Attrs: []string{`auth_disabled: "inherit" -> "false"`}, Ops: []string{"Set-Widget Identity,AuthDisabled"}}},
+		},
+		{
+			name: "a missing setting object is an error, never a create",
+			live: [][]providers.LiveObject{nil, nil, nil},
+			src: `resource "fake_setting" "s" {
+  identity = "nobody@contoso.com"
+  enabled  = true
+}`,
+			wantErr: "Object not found",
+		},
+		{
+			name: "declared-only objects are created and updated, never deleted",
+			live: [][]providers.LiveObject{nil, {note}, nil},
+			src: `resource "fake_note" "n" {
+  box      = "support@contoso.com"
+  name     = "Archive"
+  priority = 2
+}`,
+			want: []row{{Addr: "fake_note.n", Action: "create", Attrs: []string{"priority: null -> 2"}, Ops: []string{`New-Widget Name,Priority`}}},
+		},
+		{
+			name:    "a data-bearing object needs allow_destroy to be deleted",
+			live:    [][]providers.LiveObject{nil, nil, {mine}},
+			src:     ``,
+			wantErr: "Deleting an object that holds data needs allow_destroy",
+		},
+		{
+			name: "allow_destroy is written into the marker",
+			live: [][]providers.LiveObject{nil, nil, {mine}},
+			src: `resource "fake_box" "b" {
+  address = "old@contoso.com"
+  lifecycle {
+    allow_destroy = true
+  }
+}`,
+			want: []row{{Addr: "fake_box.b", Action: "update", Attrs: []string{"lifecycle.allow_destroy: false -> true"}, Ops: []string{"Set-Widget Identity,Owner"}}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			settings, notes, boxes := pt.NewTenantOf(pt.SettingType, tc.live[0]...), pt.NewTenantOf(pt.NoteType, tc.live[1]...), pt.NewTenantOf(pt.BoxType, tc.live[2]...)
+			reg := pt.Registry(settings, notes, boxes)
+			pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, head+tc.src))
+			if tc.wantErr != "" {
+				if pl != nil || !ds.HasErrors() || !strings.Contains(ds.Error(), tc.wantErr) {
+					t.Fatalf("want error %q, got plan %v, %v", tc.wantErr, pl, ds)
+				}
+				return
+			}
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			if diff := cmp.Diff(tc.want, summarize(pl)); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestReadsOnlyWhatThePlanNeeds: settings and declared-only types that the configuration does
+// not mention are not read; owned types always are (their objects may have to be deleted).
+func TestReadsOnlyWhatThePlanNeeds(t *testing.T) {
+	settings, notes, widgets := pt.NewTenantOf(pt.SettingType), pt.NewTenantOf(pt.NoteType), pt.NewTenant()
+	reg := pt.Registry(widgets, settings, notes)
+	if _, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, `exoform { workspace = "ws" }`)); ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	if settings.Reads != 0 || notes.Reads != 0 || widgets.Reads != 1 {
+		t.Errorf("reads: settings %d, notes %d, widgets %d; want 0, 0, 1", settings.Reads, notes.Reads, widgets.Reads)
+	}
+}
