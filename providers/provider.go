@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/exoform/exoform/schema"
+	"github.com/exoform/exoform/schema/diag"
 )
 
 // A LiveObject is one object as the tenant reports it now.
@@ -84,6 +85,22 @@ type Executor interface {
 type Registry struct {
 	resources map[string]Resource
 	executors map[Service]Executor
+	checks    []func([]*schema.Instance) diag.Diagnostics
+}
+
+// AddConfigCheck registers a check across the instances of a configuration (a warning that
+// needs two resources, such as SMTP AUTH on a mailbox the configuration declares as shared).
+func (r *Registry) AddConfigCheck(fn func([]*schema.Instance) diag.Diagnostics) {
+	r.checks = append(r.checks, fn)
+}
+
+// CheckConfig implements schema.ConfigChecker.
+func (r *Registry) CheckConfig(insts []*schema.Instance) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, fn := range r.checks {
+		ds.Append(fn(insts))
+	}
+	return ds
 }
 
 // NewRegistry builds a registry.

@@ -21,6 +21,12 @@ type TypeLookup interface {
 	ResourceTypeNames() []string
 }
 
+// ConfigChecker is implemented by a TypeLookup that has checks across the instances of a
+// configuration; Evaluate runs them when every instance evaluated without error.
+type ConfigChecker interface {
+	CheckConfig([]*Instance) diag.Diagnostics
+}
+
 // An Instance is one object the configuration declares: a resource, or one element of a
 // resource with for_each.
 type Instance struct {
@@ -85,6 +91,9 @@ func Evaluate(cfg *Config, types TypeLookup, in Inputs) (*Evaluated, diag.Diagno
 	}
 	ds.Append(e.tenant(ev, in))
 	ds.Append(checkKeys(ev.Instances))
+	if cc, ok := types.(ConfigChecker); ok && !ds.HasErrors() {
+		ds.Append(cc.CheckConfig(ev.Instances))
+	}
 	ds.Sort()
 	return ev, ds
 }

@@ -33,6 +33,8 @@ func (offline) Invoke(context.Context, string, providers.Params) (*Result, error
 // Register adds the provider's resources and executor to a registry.
 func (p *Provider) Register(r *providers.Registry) {
 	r.AddResource(&inboundConnector{c: p.client})
+	registerRecipients(r, p.client)
+	registerRules(r, p.client)
 	r.AddExecutor(p)
 }
 
