@@ -39,8 +39,8 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 	}
 	var stale []string
 	for _, c := range pl.Changes {
-		if c.Action == NoOp {
-			continue
+		if c.Action == NoOp || c.Pending {
+			continue // a pending change's object is created by the plan itself
 		}
 		t, _ := p.Registry.ResourceType(c.Type)
 		now := newIndex(live[c.Type])[strings.ToLower(c.Key)]
@@ -114,7 +114,11 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 				return applied, ds
 			}
 			progress(Event{Change: c, Op: op})
-			if err := ex.Execute(ctx, *op); err != nil {
+			opCtx := ctx
+			if c.Pending {
+				opCtx = providers.WithPending(ctx)
+			}
+			if err := ex.Execute(opCtx, *op); err != nil {
 				progress(Event{Change: c, Op: op, Err: err})
 				var left []string
 				for _, rest := range pl.Changes[i:] {

@@ -63,6 +63,8 @@ func (p *Planner) verifyChange(workspace string, c *Change) error {
 		return fmt.Errorf("%s objects are only ever created or updated", t.Name)
 	case t.Kind != schema.Owned && c.Prior != nil && c.Prior.Owner != "":
 		return fmt.Errorf("%s objects carry no ownership marker", t.Name)
+	case c.Pending && t.Kind != schema.Setting:
+		return fmt.Errorf("only settings of an object the plan creates can be pending")
 	}
 	switch c.Action {
 	case Create:

@@ -110,3 +110,38 @@ func TestReadsOnlyWhatThePlanNeeds(t *testing.T) {
 		t.Errorf("reads: settings %d, notes %d, widgets %d; want 0, 0, 1", settings.Reads, notes.Reads, widgets.Reads)
 	}
 }
+
+// TestPendingSettings: the settings of an object that the same plan creates are planned after
+// the create, marked pending, and skipped by the staleness check of a saved plan.
+func TestPendingSettings(t *testing.T) {
+	settings, boxes := pt.NewTenantOf(pt.SettingType), pt.NewTenantOf(pt.BoxType)
+	reg := pt.Registry(settings, boxes)
+	p := &plan.Planner{Registry: reg}
+	pl, ds := p.Plan(context.Background(), evaluate(t, reg, `exoform { workspace = "ws" }
+resource "fake_box" "b" {
+  address = "new@contoso.com"
+}
+resource "fake_setting" "s" {
+  identity = fake_box.b.address
+  enabled  = false
+}`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	want := []row{
+		{Addr: "fake_box.b", Action: "create", Ops: []string{"New-Widget Name"}},
+		{Addr: "fake_setting.s", Action: "update", Attrs: []string{"enabled: null -> false"}, Ops: []string{"Set-Widget Identity,Enabled"}},
+	}
+	if diff := cmp.Diff(want, summarize(pl)); diff != "" {
+		t.Fatalf("(-want +got)\n%s", diff)
+	}
+	if !pl.Changes[1].Pending {
+		t.Error("the settings change is not pending")
+	}
+	if ds := p.CheckStale(context.Background(), pl); ds.HasErrors() {
+		t.Errorf("a pending change was checked for staleness: %v", ds)
+	}
+	if err := p.Verify(pl); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}

@@ -61,6 +61,10 @@ type Change struct {
 	Marker     providers.Marker
 	Operations []providers.Operation
 	DependsOn  []string
+	// Pending marks a change of settings of an object that this plan creates first (the CAS
+	// settings of a new shared mailbox): it could not be read, so Prior is a placeholder with no
+	// values, the staleness check skips it, and apply waits out replication for it.
+	Pending bool
 }
 
 // PreventDestroyAttr names the pseudo-attribute under which a plan shows a change of the

@@ -128,14 +128,18 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 		indexes[t] = newIndex(objs)
 	}
 	matched := map[*providers.LiveObject]bool{}
+	created := map[string]bool{} // resource addresses with a create in this plan
 	for _, inst := range ev.Instances {
-		c, d := p.planInstance(inst, indexes[inst.Type.Name], live, ev.Workspace)
+		c, d := p.planInstance(inst, indexes[inst.Type.Name], live, ev.Workspace, created)
 		ds.Append(d)
 		if c == nil {
 			continue
 		}
 		if c.Prior != nil {
 			matched[c.Prior] = true
+		}
+		if c.Action == Create || c.Pending {
+			created[inst.Resource.Addr()] = true
 		}
 		pl.Changes = append(pl.Changes, c)
 	}
@@ -145,6 +149,16 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 	}
 	pl.Diagnostics = ds
 	return pl, ds
+}
+
+// dependsOnCreate reports whether an instance follows a resource that this plan creates.
+func dependsOnCreate(inst *schema.Instance, created map[string]bool) bool {
+	for _, d := range inst.DependsOn {
+		if created[d] {
+			return true
+		}
+	}
+	return false
 }
 
 // planDeletes deletes the owned objects of this workspace that no declaration matched.
@@ -190,7 +204,7 @@ func (p *Planner) planDeletes(pl *Plan, live map[string][]providers.LiveObject, 
 	return ds
 }
 
-func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string][]providers.LiveObject, workspace string) (*Change, diag.Diagnostics) {
+func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string][]providers.LiveObject, workspace string, created map[string]bool) (*Change, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	t := inst.Type
 	res, _ := p.Registry.Resource(t.Name)
@@ -213,6 +227,11 @@ func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string
 	c.Marker = providers.Marker{Workspace: workspace}
 	if t.Kind == schema.Owned {
 		c.Marker.PreventDestroy, c.Marker.AllowDestroy = lc.PreventDestroy, lc.AllowDestroy
+	}
+	if c.Prior == nil && t.Kind == schema.Setting && dependsOnCreate(inst, created) {
+		// The object comes into being earlier in this plan: its settings are set after it.
+		c.Pending = true
+		c.Prior = &providers.LiveObject{Key: key, Value: nullObject(t)}
 	}
 	switch {
 	case c.Prior == nil && t.Kind == schema.Setting:

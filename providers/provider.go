@@ -75,6 +75,17 @@ type Change struct {
 	WriteMarker bool
 }
 
+type pendingKey struct{}
+
+// WithPending marks a context for an operation on an object that this apply created moments
+// ago: executors may wait out the service's replication delay if it is not found yet.
+func WithPending(ctx context.Context) context.Context {
+	return context.WithValue(ctx, pendingKey{}, true)
+}
+
+// IsPending reports whether WithPending marked the context.
+func IsPending(ctx context.Context) bool { v, _ := ctx.Value(pendingKey{}).(bool); return v }
+
 // An Executor sends operations of one service.
 type Executor interface {
 	Service() Service

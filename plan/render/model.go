@@ -39,11 +39,13 @@ type Summary struct {
 
 // ChangeView is one change. Unchanged objects appear only in the summary counts.
 type ChangeView struct {
-	Address    string                `json:"address"`
-	Type       string                `json:"type"`
-	Key        string                `json:"key"`
-	Action     string                `json:"action"`
-	Owner      string                `json:"owner,omitempty"`
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Key     string `json:"key"`
+	Action  string `json:"action"`
+	Owner   string `json:"owner,omitempty"`
+	// Pending: settings of an object that an earlier change of this plan creates.
+	Pending    bool                  `json:"pending,omitempty"`
 	Attributes []AttrView            `json:"attributes"`
 	Operations []providers.Operation `json:"operations"`
 	Commands   []string              `json:"commands"`
@@ -94,6 +96,7 @@ func NewModel(p *plan.Plan, types schema.TypeLookup) Model {
 		if c.Prior != nil {
 			cv.Owner = c.Prior.Owner
 		}
+		cv.Pending = c.Pending
 		attrs := c.Attrs
 		if c.Action == plan.Delete && t != nil {
 			attrs = deletedAttrs(t, c.Prior.Value)

@@ -48,7 +48,11 @@ func Text(w io.Writer, m Model, s Style) {
 	}
 	for _, c := range m.Changes {
 		sy := symbols[c.Action]
-		fmt.Fprintf(w, "  %s %s\n", s.paint(bold, "# "+c.Address), sy.verb)
+		verb := sy.verb
+		if c.Pending {
+			verb = "will be set once the object is created above"
+		}
+		fmt.Fprintf(w, "  %s %s\n", s.paint(bold, "# "+c.Address), verb)
 		fmt.Fprintf(w, "  %s %s %q {\n", s.paint(sy.color, sy.sym), c.Type, c.Key)
 		width := 0
 		for _, a := range c.Attributes {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/exoform/exoform/providers"
 )
@@ -12,6 +13,12 @@ import (
 // cmdlets through InvokeCommand.
 type Provider struct {
 	client invoker
+	// PendingWait bounds how long a write to an object created moments ago in the same apply
+	// is retried while Exchange still answers "not found" (directory replication; wire-formats
+	// A9 measured minutes). Zero means the default of five minutes.
+	PendingWait time.Duration
+	// sleep waits between those retries; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewProvider returns the provider over a client. A nil client gives a provider whose types can
@@ -38,6 +45,31 @@ func (p *Provider) Register(r *providers.Registry) {
 	r.AddExecutor(p)
 }
 
+// waitForReplication retries a write whose target this apply created moments ago, until
+// Exchange's directory shows it or PendingWait has passed.
+func (p *Provider) waitForReplication(ctx context.Context, op providers.Operation, err error) error {
+	wait := p.PendingWait
+	if wait <= 0 {
+		wait = 5 * time.Minute
+	}
+	sleep := p.sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	delay := 2 * time.Second
+	for spent := time.Duration(0); spent < wait && IsNotFound(err); spent += delay {
+		if serr := sleep(ctx, delay); serr != nil {
+			return err
+		}
+		_, err = p.client.Invoke(ctx, op.Cmdlet, op.Parameters)
+		delay = min(delay*2, 30*time.Second)
+	}
+	if IsNotFound(err) {
+		return fmt.Errorf("%w\nThe object was created earlier in this apply but Exchange still does not find it after %s (directory replication). Run exoform apply again in a few minutes", err, wait)
+	}
+	return err
+}
+
 // Service implements providers.Executor.
 func (p *Provider) Service() providers.Service { return providers.Exchange }
 
@@ -47,6 +79,9 @@ func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
 		return fmt.Errorf("the Exchange provider cannot run %s", op)
 	}
 	_, err := p.client.Invoke(ctx, op.Cmdlet, op.Parameters)
+	if err != nil && providers.IsPending(ctx) && IsNotFound(err) {
+		err = p.waitForReplication(ctx, op, err)
+	}
 	switch {
 	case err == nil:
 		return nil
