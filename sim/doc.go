@@ -10,7 +10,11 @@
 //     secret), enough for azidentity's ClientSecretCredential with
 //     DisableInstanceDiscovery;
 //   - the Exchange Online admin API: POST /adminapi/beta/{tenant}/InvokeCommand,
-//     currently for Get-, New-, Set- and Remove-InboundConnector;
+//     for inbound connectors, mailboxes (user and shared), CAS settings,
+//     mailbox and recipient permissions, inbox rules, the transport and
+//     organization configuration, transport rules, Exchange service
+//     principals, management scopes and role assignments (RBAC for
+//     Applications) and application access policies;
 //   - /graph/..., reserved for Microsoft Graph (501 until it is simulated).
 //
 // The tenant lives in a JSON state file that several processes may share;
@@ -166,6 +170,255 @@
 //     any non-empty string. Cross-field rules (for example whether an
 //     OnPremises connector needs sender IPs or a certificate) and the E5
 //     developer subscription restriction are not enforced.
+//
+// Transport rules and application access:
+//   - Transport rules: every New-/Set-TransportRule parameter that applies
+//     to Exchange Online is accepted. Value rules come from the reference:
+//     Name at most 64 characters and unique (case-insensitive); Comments and
+//     RejectMessageReasonText at most 1024; SetSCL and SCLOver -1 to 9;
+//     RejectMessageEnhancedStatusCode 5.7.1 or 5.7.900-5.7.999;
+//     SmtpRejectMessageRejectStatusCode 400-500; SubjectContainsWords and
+//     SubjectOrBodyContainsWords at most 128 characters (applied to each
+//     word); SenderIpRanges like EFSkipIPs; the enumerations (Mode,
+//     MessageTypeMatches, FromScope, SentToScope without the on-premises
+//     ExternalPartner/ExternalNonPartner, WithImportance, ADComparison*,
+//     disclaimer location and fallback, …) with their documented values.
+//     Sim's choices: *DomainIs values must be SMTP domains; header names are
+//     printable ASCII without ":"; sizes are a number with B/KB/MB/GB/TB and
+//     print as "10 MB (10,485,760 bytes)"; dates are ISO 8601 or en-US short
+//     dates, in UTC, and ExpiryDate must follow ActivationDate; recipients
+//     (From, SentTo, RedirectMessageTo, …) are not resolved: any non-empty
+//     value is kept as given; patterns are not compiled; Hashtable[]
+//     parameters (MessageContainsDataClassifications, on-premises only in
+//     function) take strings only; values appearing twice are refused.
+//   - A rule needs at least one action (as Exchange 2007 documented; not
+//     verified for Exchange Online); a Boolean set to $false is no action or
+//     condition. Pairs must come together (SetHeaderName/SetHeaderValue,
+//     HeaderContainsMessageHeader/HeaderContainsWords,
+//     HeaderMatchesMessageHeader/HeaderMatchesPatterns, BetweenMemberOf1/2,
+//     ManagerAddresses/ManagerForEvaluatedUser, and their ExceptIf twins);
+//     ADComparisonOperator needs ADComparisonAttribute, the disclaimer
+//     location and fallback need ApplyHtmlDisclaimerText, IncidentReportContent
+//     needs GenerateIncidentReport.
+//   - Priority: 0 is highest and priorities are always 0..N-1. New takes
+//     0..N (default N, the end); Set takes 0..N-1; a rule placed at a used
+//     priority pushes that rule and all below it down by one; Remove closes
+//     the gap. Renumbered rules get a new version (WhenChanged unchanged);
+//     one replication delay covers the whole reordering, so readers see it
+//     at once. Get-TransportRule lists rules in priority order.
+//   - Output: State (Enabled/Disabled; no Enabled property), Mode,
+//     RuleErrorAction, SenderAddressLocation, RecipientAddressType,
+//     RuleSubType, Priority, Comments, DlpPolicy, ActivationDate, ExpiryDate,
+//     Description, Conditions, Exceptions, Actions, one property per
+//     condition, exception and action parameter, plus the common properties
+//     (Identity and Id are the Name). Unset multi-valued properties are [],
+//     unset Booleans false, other unset values null; SetSCL, SCLOver and
+//     SmtpRejectMessageRejectStatusCode are numbers. Left-out parts show
+//     their documented defaults (ADComparisonOperator Equal, disclaimer
+//     location Append and fallback Wrap, reject code 5.7.1 and text
+//     "Delivery not authorized, message refused"). Description is generated
+//     from parameter names; Conditions, Exceptions and Actions list invented
+//     .NET class names (Microsoft.Exchange.MessagingPolicies.Rules.Tasks.
+//     <Name>Predicate / <Name>Action). UseLegacyRegex is stored, not shown.
+//     -ExcludeConditionActionDetails blanks them all. -Filter takes the
+//     OPATH subset below over Description, Name, State, Mode, Priority and
+//     Comments. Enabling an enabled rule or disabling a disabled one warns
+//     that nothing changed, like a Set that changes nothing.
+//   - OPATH (-RecipientRestrictionFilter, -Filter): "Property -op value"
+//     with -eq, -ne, -like, -notlike (wildcards * and ?), -and, -or, -not and
+//     parentheses; values quoted with ' or " (doubled to escape), $true,
+//     $false, $null or a bare word. Comparisons ignore case; property names
+//     are not checked. Other operators are refused as invalid syntax.
+//   - Service principals: Name, Identity and Id are the ObjectId; Guid is
+//     the Exchange object's own. AppId and ObjectId must be GUIDs (not
+//     checked against Entra) and each unique. -ServiceId stands in for
+//     -ObjectId (the reference marks both mandatory; one is needed). Identity
+//     parameters match ObjectId, AppId, Guid or DisplayName (ambiguous
+//     display names are refused). OverrideEnforceExoAppRbacPermissions is
+//     stored, not shown. Removing a principal removes its role assignments.
+//   - Management scopes: only recipient scopes; the filter is shown as
+//     RecipientFilter (ScopeRestrictionType RecipientScope, ServerFilter and
+//     DatabaseFilter null). RecipientRoot is any non-empty text. Remove is
+//     refused (DataValidationException) while an assignment uses the scope.
+//   - Role assignments: only the App set works. Role must be one of the 14
+//     "Application …" roles (else 404); -User, -SecurityGroup and -Policy
+//     are refused because application roles go to service principals only;
+//     the non-App scope parameters are refused. At most one of
+//     CustomResourceScope (must exist), RecipientAdministrativeUnitScope and
+//     RecipientGroupScope (any non-empty text; no AUs or group resolution);
+//     Set replaces it, null removes it. Default name "<Role>-<principal
+//     display name or ObjectId>", cut to 64, "-2", "-3"… when taken.
+//     RecipientWriteScope and RecipientRelativeWriteScope are
+//     CustomRecipientScope, AdministrativeUnit, Group (sim's name) or
+//     Organization. Get lists only these assignments (no built-in role
+//     group assignments); ConfigWriteScope matches "None", AssignmentMethod
+//     "Direct", GetEffectiveUsers is ignored.
+//   - Recipients for -Resource, -WritableRecipient, -PolicyScopeGroupId and
+//     Test-ApplicationAccessPolicy -Identity are looked up among the
+//     simulated mailboxes; groups and administrative units are not
+//     simulated, so an identity that is no mailbox is kept as given (never
+//     404): a filter sees properties derived from its text (an address gives
+//     PrimarySmtpAddress, WindowsEmailAddress, UserPrincipalName,
+//     EmailAddresses and Alias/Name from its local part; other text is Name,
+//     Alias, DisplayName) and its object id is the text when a GUID, else a
+//     GUID derived from the tenant and the text. A mailbox offers its
+//     identity and address properties, RecipientTypeDetails and its
+//     Set-Mailbox settings (CustomAttribute1, …) by name.
+//   - Test-ServicePrincipalAuthorization returns RoleName,
+//     GrantedPermissions (Full Access bundles unverified),
+//     AllowedResourceScope, ScopeType and InScope as the strings "True",
+//     "False" or "Not Run" (no -Resource). An AU or group scope is in scope
+//     only when -Resource names it. WritableRecipient on Get works the same
+//     way.
+//   - Application access policies: one policy per New call, holding all its
+//     AppIds (GUIDs). PolicyScopeGroupId need not be a mail-enabled security
+//     group. Identity is "<tenant id>\<AppIds joined by ','>:<scope object
+//     id>" and must be unique; for a mailbox scope ScopeName is its
+//     DisplayName and ScopeIdentity its Name, otherwise both are the scope as
+//     given; ScopeIdentityRaw is the object id (a mailbox's
+//     ExternalDirectoryObjectId); there is no Guid property. The size
+//     limit charges 64 + 36 per AppId + the description's bytes against
+//     30,300, so 300 one-app policies with one-character descriptions fit
+//     (about 100 with 200-character ones). Test-ApplicationAccessPolicy
+//     returns AppId, Mailbox, MailboxId, MailboxSid (null) and
+//     AccessCheckResult (Granted/Denied): DenyAccess wins, and any
+//     RestrictAccess policy for the app denies mailboxes outside its scopes;
+//     a mailbox is in a scope only when it is the scope (same mailbox, or
+//     same text or object id; no group membership). MailboxId is the
+//     mailbox's Guid.
+//   - The reference's yaml marks Get-ApplicationAccessPolicy -Identity
+//     mandatory; the sim follows the syntax (optional). New-ApplicationAccessPolicy
+//     -AccessRight has the yaml's type name ApplicationAccessPolicyIdParameter.
+//   - Seed: one hand-made rule "Block executable attachments (legacy)"
+//     (priority 0, enabled, no exoform marker); no principals, scopes,
+//     assignments or policies.
+//
+// Recipients and configuration:
+//   - Cmdlets: Get-/New-/Set-/Remove-Mailbox, Get-/Set-CASMailbox,
+//     Get-/Add-/Remove-MailboxPermission, Get-/Add-/Remove-RecipientPermission,
+//     Get-/New-/Set-/Remove-InboxRule, Get-/Set-TransportConfig and
+//     Get-/Set-OrganizationConfig. Set-CASMailbox, Set-TransportConfig,
+//     Add-RecipientPermission and Remove-InboxRule accept every Exchange
+//     Online parameter; the others a subset (fidelitySubset in
+//     fidelity_test.go), refusing the rest like unknown parameters. Notably
+//     refused: Get-Mailbox/Get-CASMailbox -Filter, -Anr and -SortBy;
+//     Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy (not in the
+//     reference: EwsAllowedAppIDs is always shown); Set-Mailbox's quota,
+//     hold, audit, moderation and archive parameters; most
+//     Set-OrganizationConfig parameters (only EwsEnabled, EwsAllowedAppIDs,
+//     EwsApplicationAccessPolicy, EwsAllowOutlook, EwsAllowMacOutlook,
+//     EwsAllowEntourage, EwsAllowList, EwsBlockList,
+//     OAuth2ClientProfileEnabled, SmtpActionableMessagesEnabled,
+//     AuditDisabled and RejectDirectSend). Set-Mailbox -PrimarySmtpAddress
+//     and Set-TransportConfig -MaxSendSize, -MaxReceiveSize,
+//     -InternalSMTPServers and -TLS*DomainSecureList don't apply to
+//     Exchange Online and are refused; Get-TransportConfig prints those
+//     properties with fixed values (Unlimited, []).
+//   - Recipients are user mailboxes and shared mailboxes only (no mail
+//     users, contacts, groups or resource mailboxes); they are also the only
+//     trustees and delegates: NT AUTHORITY\SELF and groups can't be named.
+//     New-Mailbox needs -Shared. A mailbox resolves case-insensitively, in
+//     this order, by: Guid, ExchangeGuid or ExternalDirectoryObjectId (braces
+//     allowed); UPN or any SMTP address (with or without "smtp:"); the
+//     distinguished name; Name or Alias; DisplayName. The first form that
+//     matches decides; two matches are ManagementObjectAmbiguousException
+//     (400). Not supported: canonical DN, Domain\user, LegacyExchangeDN,
+//     SamAccountName.
+//   - Output: Get-Mailbox prints Alias, DisplayName, Name,
+//     UserPrincipalName, MicrosoftOnlineServicesID, PrimarySmtpAddress,
+//     WindowsEmailAddress, EmailAddresses, RecipientType (always
+//     UserMailbox), RecipientTypeDetails, IsShared, AccountDisabled,
+//     HiddenFromAddressListsEnabled, MessageCopyForSentAsEnabled,
+//     MessageCopyForSendOnBehalfEnabled, DeliverToMailboxAndForward,
+//     ForwardingSmtpAddress ("smtp:x"), ForwardingAddress and
+//     GrantSendOnBehalfTo (recipients' Names), MaxSendSize, MaxReceiveSize
+//     and RecipientLimits (fixed 35 MB, 36 MB, "500"), CustomAttribute1-15
+//     (null when unset), ExternalDirectoryObjectId, ExchangeGuid,
+//     IsMailboxEnabled, IsDirSynced (false), WhenMailboxCreated and the
+//     common tail (ExchangeVersion "0.20 (15.0.0.0)", DistinguishedName in an
+//     invented hosted-organization path, Identity and Id = Name, Guid,
+//     When*, IsValid, ObjectState). Get-CASMailbox prints Name, DisplayName,
+//     PrimarySmtpAddress, EmailAddresses, ExternalDirectoryObjectId, every
+//     Set-CASMailbox property, HasActiveSyncDevicePartnership and the same
+//     tail. No license properties.
+//   - Addresses: PrimarySmtpAddress and WindowsEmailAddress are always the
+//     "SMTP:" proxy. New-Mailbox defaults Alias to the Name without the
+//     characters an alias can't hold, DisplayName to the Name and the
+//     primary address to lower-case alias@ the first accepted domain that is
+//     not *.onmicrosoft.com, and adds smtp:alias@<initial domain>; a shared
+//     mailbox's UPN is its primary address; AccountDisabled is $true.
+//     Names (64 characters), aliases and SMTP addresses (also against
+//     UPNs) are unique, case-insensitively (ADObjectAlreadyExistsException);
+//     SMTP addresses must be in accepted domains. -EmailAddresses as a list
+//     replaces (no prefix means smtp; without "SMTP:" the first SMTP
+//     address is primary; other prefixes kept as given); as a hashtable,
+//     adding "SMTP:a" promotes a and keeps the old primary as smtp:, and
+//     the primary can't be removed. -WindowsEmailAddress promotes the same
+//     way. -Type takes Regular or Shared only (AccountDisabled unchanged).
+//   - CAS defaults: the documented ones ($true for every protocol);
+//     SmtpClientAuthenticationDisabled, EwsAllowOutlook and
+//     EwsApplicationAccessPolicy $null; ActiveSyncMailboxPolicy "Default" and
+//     OwaMailboxPolicy "OwaMailboxPolicy-Default" are the only policies.
+//     $null is accepted only by the tri-state Booleans (and strings and
+//     lists); cross-setting rules (…UseProtocolDefaults) are not enforced.
+//   - TransportConfig defaults: SmtpClientAuthenticationDisabled $true,
+//     ClearCategories and the DSN switches $true, MaxRecipientEnvelopeLimit
+//     Unlimited, MessageExpiration 1.00:00:00 (12 hours to 1 day), as
+//     documented; reply-all storm protection on with 2500 recipients (1000-
+//     5000), 10 replies (5-20) and 6 hours (1-12), DSNConversionMode
+//     UseExchangeDSNs, HeaderPromotionModeSetting NoCreate, addresses and
+//     languages $null, other Booleans $false: unverified choices. Identity
+//     and Name are "Transport Settings". OrganizationConfig: Name and
+//     Identity are the initial domain; EwsEnabled and the EWS values $null,
+//     OAuth2ClientProfileEnabled and SmtpActionableMessagesEnabled $true;
+//     EwsAllowedAppIDs is one string of comma-separated GUIDs, kept as
+//     given (an array is a binding error).
+//   - Permissions: Get-MailboxPermission (Identity required) lists NT
+//     AUTHORITY\SELF {FullAccess, ReadPermission}, the explicit entries, then
+//     eight invented inherited entries (SIMPR01A001\Administrator, … deny
+//     and allow). Trustees print as their UPN. An Add for rights a
+//     (User, Deny, InheritanceType) entry already holds is 200 with the
+//     warning "The appropriate access control entry is already present on
+//     the object …"; other rights merge into that entry, listed in flag
+//     order. Removing rights nobody holds is 200 with the warning "Can't
+//     remove the access control entry … because the ACE doesn't exist on the
+//     object." (the reference calls it an error; BypassMasterAccountSid
+//     silences it). AutoMapping (default $true) is stored, not shown.
+//     Recipient permissions: AccessControlType Allow, InheritanceType None,
+//     NT AUTHORITY\SELF SendAs on every mailbox; the same warnings. Entries
+//     naming a removed mailbox are hidden (Exchange shows unresolved SIDs
+//     only on request); so are removed delegates.
+//   - Permissions and CAS settings are part of the mailbox record, so their
+//     changes are subject to the replication lag like the mailbox. Inbox
+//     rules live in the mailbox, not the directory: no lag once the mailbox
+//     resolves. Remove-Mailbox deletes at once (no 30-day soft delete; the
+//     PermanentlyDelete switch changes nothing).
+//   - Inbox rules: -Mailbox (or an Identity "mailbox\rule") is required,
+//     because an application has no mailbox of its own. Identity prints as
+//     "<mailbox Name>\<RuleIdentity>"; RuleIdentity is a decimal 63-bit
+//     number; rules are found by RuleIdentity or Name (names may repeat;
+//     naming a repeated one is ambiguous). Priority is 1 (first) to N, New
+//     takes 1..N+1 (default last) and moving a rule shifts the others. New
+//     rules are enabled (Enable-/Disable-InboxRule are not simulated).
+//     Accepted conditions and actions: From, ExceptIfFrom, SentTo,
+//     FromAddressContainsWords, SubjectContainsWords, BodyContainsWords,
+//     SubjectOrBodyContainsWords, RecipientAddressContainsWords,
+//     HeaderContainsWords, ExceptIfSubjectContainsWords, HasAttachment,
+//     MyNameInToBox, SentOnlyToMe, WithImportance, MoveToFolder,
+//     CopyToFolder, DeleteMessage, SoftDeleteMessage, MarkAsRead,
+//     MarkImportance, ApplyCategory, ForwardTo, ForwardAsAttachmentTo,
+//     RedirectTo, StopProcessingRules. Recipients are mailboxes (stored as
+//     their primary address) or external SMTP addresses, printed as
+//     "Display Name" [SMTP:address]. Folders are "mailbox:\Path" in the
+//     rule's own mailbox, printed "alias:\Path"; folders themselves are not
+//     simulated. No Description; a rule without actions is accepted.
+//   - Seed: user mailboxes Adele Vance (adele@), Alex Wilber (alexw@), Megan
+//     Bowen (meganb@) and Support (support@), and the hand-made shared
+//     mailbox Info (info@) with Adele holding FullAccess and SendAs and
+//     MessageCopyForSentAsEnabled $true; Megan has the inbox rule
+//     "Newsletters". Every CAS setting is default (Support included).
+//     Options.Mailboxes adds user00001… (DisplayName "User 00001") in the
+//     default domain, with GUIDs derived from the tenant and alias.
 //
 // Replication lag (Options.Lag):
 //   - Each write of an object draws one delay, uniform in (0, Lag], from the

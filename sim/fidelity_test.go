@@ -49,6 +49,29 @@ func loadCmdletReference(t *testing.T) cmdletReference {
 
 const exchangeOnline = "Exchange Online"
 
+// requiredQuirks are parameters whose mandatory flag in the reference's yaml
+// is known to be wrong; the sim follows the syntax block or the text.
+var requiredQuirks = map[string]string{
+	"Get-ApplicationAccessPolicy -Identity": "yaml says required; the syntax shows [[-Identity] …] and Get lists all policies without it",
+	"New-ServicePrincipal -ObjectId":        "required unless the deprecated ServiceId is given instead",
+	"New-ServicePrincipal -ServiceId":       "\"This parameter is being deprecated. Use the ObjectId parameter instead.\"",
+}
+
+// fidelitySubset are cmdlets the sim simulates with a subset of their
+// Exchange Online parameters (their reference lists dozens to hundreds);
+// every parameter they accept must still be in the reference, and the others
+// are refused like unknown ones (doc.go lists what each accepts).
+var fidelitySubset = map[string]bool{
+	// Recipients and configuration (mailboxes, permissions, inbox rules,
+	// organization config).
+	"Get-Mailbox": true, "New-Mailbox": true, "Set-Mailbox": true, "Remove-Mailbox": true,
+	"Get-CASMailbox":        true,
+	"Get-MailboxPermission": true, "Add-MailboxPermission": true, "Remove-MailboxPermission": true,
+	"Get-RecipientPermission": true, "Remove-RecipientPermission": true,
+	"Get-InboxRule": true, "New-InboxRule": true, "Set-InboxRule": true,
+	"Set-OrganizationConfig": true,
+}
+
 // TestFidelity_CmdletParameters checks every simulated cmdlet against the
 // reference: the cmdlet and each parameter exist and apply to Exchange
 // Online, types and mandatory flags agree, and every Exchange Online
@@ -76,11 +99,16 @@ func TestFidelity_CmdletParameters(t *testing.T) {
 				if rp.Type != p.docType {
 					t.Errorf("%s -%s: type %q, reference says %q", name, p.name, p.docType, rp.Type)
 				}
-				required := false
-				for _, s := range rp.Sets {
+				// A parameter mandatory only in named parameter sets selects
+				// its set: the sim may bind it as optional and check the set
+				// in the cmdlet. requiredQuirks are reference errors.
+				required, setDependent := false, false
+				for set, s := range rp.Sets {
 					required = required || s.Required
+					setDependent = setDependent || (s.Required && set != "(All)")
 				}
-				if required != p.required {
+				_, quirk := requiredQuirks[name+" -"+p.name]
+				if required != p.required && !setDependent && !quirk {
 					t.Errorf("%s -%s: required %v, reference says %v", name, p.name, p.required, required)
 				}
 			}
@@ -92,7 +120,7 @@ func TestFidelity_CmdletParameters(t *testing.T) {
 			}
 			sort.Strings(simParams)
 			sort.Strings(refParams)
-			if diff := cmp.Diff(refParams, simParams); diff != "" {
+			if diff := cmp.Diff(refParams, simParams); diff != "" && !fidelitySubset[name] {
 				t.Errorf("%s parameters differ from the Exchange Online reference (-reference +sim):\n%s", name, diff)
 			}
 		})
@@ -117,7 +145,7 @@ func TestFidelity_RejectsUnlistedParameters(t *testing.T) {
 				// Otherwise valid calls, so the unlisted parameter is the only fault.
 				params := map[string]any{bad: "x"}
 				for k, v := range map[string]any{"Identity": "Legacy scanner relay", "Name": "n", "SenderDomains": "contoso.com"} {
-					if _, ok := rc.Parameters[k]; ok {
+					if slices.ContainsFunc(lookupCmdlet(name).params, func(p paramSpec) bool { return p.name == k }) {
 						params[k] = v
 					}
 				}

@@ -20,6 +20,7 @@ const (
 	kindEnum                       // string, one of enum, case-insensitive
 	kindIdentity                   // *IdParameter: a non-empty string
 	kindUnlimited                  // Unlimited: "Unlimited" or a positive integer
+	kindNullBool                   // Boolean that also takes null, which resets it ($null, e.g. SmtpClientAuthenticationDisabled)
 )
 
 // paramSpec describes one cmdlet parameter the sim accepts. docType and
@@ -99,7 +100,7 @@ func bindValue(spec *paramSpec, raw json.RawMessage) (paramValue, *exError) {
 		switch {
 		case spec.required:
 			return paramValue{}, errBadRequest(excParameter, "Cannot bind argument to parameter '%s' because it is null.", spec.name)
-		case spec.kind == kindString || spec.kind == kindMulti:
+		case spec.kind == kindString || spec.kind == kindMulti || spec.kind == kindNullBool:
 			return paramValue{null: true}, nil
 		default:
 			return paramValue{}, errBadRequest(excParameter, "Cannot bind argument to parameter '%s' because it is null.", spec.name)
@@ -115,7 +116,7 @@ func bindValue(spec *paramSpec, raw json.RawMessage) (paramValue, *exError) {
 			return paramValue{}, errBadRequest(excParameter, "Cannot bind argument to parameter '%s' because it is an empty string.", spec.name)
 		}
 		return paramValue{str: s}, nil
-	case kindBool, kindSwitch:
+	case kindBool, kindSwitch, kindNullBool:
 		return bindBool(spec, raw)
 	case kindEnum:
 		s, ok := scalarString(raw)
@@ -166,7 +167,7 @@ func bindBool(spec *paramSpec, raw json.RawMessage) (paramValue, *exError) {
 		return paramValue{b: b}, nil
 	}
 	var f float64
-	if spec.kind == kindBool && json.Unmarshal(raw, &f) == nil {
+	if spec.kind != kindSwitch && json.Unmarshal(raw, &f) == nil {
 		return paramValue{b: f != 0}, nil
 	}
 	return paramValue{}, errBadRequest(excParameter, "Cannot process argument transformation on parameter '%s'. Cannot convert value %s to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.", spec.name, string(raw))

@@ -3,7 +3,9 @@ package sim
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,10 +33,16 @@ const (
 // that trust the CA keep working; tokens issued before the reset stop working
 // because the signing key is new.
 func Reset(statePath, tenant string) error {
+	return ResetWith(statePath, Options{Tenant: tenant})
+}
+
+// ResetWith is Reset with the seeding options of opts: Tenant and
+// Mailboxes (the other fields are ignored).
+func ResetWith(statePath string, opts Options) error {
 	if statePath == "" {
 		return fmt.Errorf("sim reset: no state path")
 	}
-	st, err := seedState(tenant)
+	st, err := seedStateWith(opts)
 	if err != nil {
 		return err
 	}
@@ -50,11 +58,43 @@ func Reset(statePath, tenant string) error {
 	return s.save(st)
 }
 
+// seedIfMissing creates and seeds the state file with opts when it does not
+// exist yet, under the state lock; Start uses it when the seed needs more
+// than the tenant (Options.Mailboxes).
+func seedIfMissing(statePath string, opts Options) error {
+	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
+		return fmt.Errorf("sim: creating state directory: %w", err)
+	}
+	s := &store{path: statePath, lockPath: statePath + ".lock"}
+	lk, err := lockFile(s.lockPath)
+	if err != nil {
+		return err
+	}
+	defer lk.unlock()
+	if _, err := os.Stat(statePath); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	st, err := seedStateWith(opts)
+	if err != nil {
+		return err
+	}
+	return s.save(st)
+}
+
 // seedState builds the demo tenant. tenant is "" (contoso.onmicrosoft.com), a
 // GUID (kept, with the contoso domain) or an initial domain (its GUID is
 // derived from the domain, so the same domain always gives the same tenant id).
 func seedState(tenant string) (*state, error) {
-	id, domain, err := seedTenantIdentity(tenant)
+	return seedStateWith(Options{Tenant: tenant})
+}
+
+// seedStateWith builds the demo tenant for opts.Tenant, with
+// opts.Mailboxes generated user mailboxes on top.
+func seedStateWith(opts Options) (*state, error) {
+	if opts.Mailboxes < 0 {
+		return nil, fmt.Errorf("sim: Options.Mailboxes %d is negative", opts.Mailboxes)
+	}
+	id, domain, err := seedTenantIdentity(opts.Tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +134,7 @@ func seedState(tenant string) (*state, error) {
 		st.Exchange.InboundConnectors[c.Guid] = &versioned[inboundConnector]{Current: c}
 	}
 	seedRecipients(st)
+	seedGeneratedMailboxes(st, opts.Mailboxes)
 	seedRules(st)
 	return st, nil
 }

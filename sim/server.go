@@ -39,6 +39,9 @@ type Options struct {
 	// RetryAfter is the Retry-After sent with injected 429 and 503 (rounded
 	// up to whole seconds); default 1s.
 	RetryAfter time.Duration
+	// Mailboxes is, when a new state is seeded, this many extra generated
+	// user mailboxes, user00001@<domain>..., for scale tests; 0 = none.
+	Mailboxes int
 
 	// now replaces the clock for tokens, timestamps and lag; tests set it.
 	now func() time.Time
@@ -96,6 +99,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.Mailboxes != 0 {
+		if err := seedIfMissing(opts.StatePath, opts); err != nil {
+			return nil, err
+		}
 	}
 	s.store, err = openStore(opts.StatePath, opts.Tenant, func() error {
 		var err error
