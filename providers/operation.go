@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Service names an API that an Operation is sent to.
@@ -41,7 +42,8 @@ func (o Operation) String() string {
 }
 
 // A Param is one named cmdlet parameter. Value is one of: string, bool, int64, nil (reset to
-// the default, $null), []string (a multi-valued property, replaced whole), or Switch.
+// the default, $null), []string (a multi-valued property, replaced whole), AddRemove (values
+// added to and removed from a multi-valued property in place), or Switch.
 type Param struct {
 	Name  string
 	Value any
@@ -50,6 +52,29 @@ type Param struct {
 // Switch is the value of a switch parameter (-Shared, -Confirm:$false). On the wire it is a JSON
 // boolean; a script writes it as a switch.
 type Switch bool
+
+// AddRemove changes a multi-valued property in place, PowerShell's @{Add=...; Remove=...}. On
+// the wire it is a hashtable tagged {"@odata.type":"#Exchange.GenericHashTable","add":[...],
+// "remove":[...]}; values the service manages itself (a mailbox's routing addresses) stay as
+// they are, which replacing the whole property would not do.
+type AddRemove struct {
+	Add    []string
+	Remove []string
+}
+
+const genericHashTable = "#Exchange.GenericHashTable"
+
+// MarshalJSON writes the tagged hashtable, leaving out an empty add or remove list.
+func (v AddRemove) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"@odata.type": genericHashTable}
+	if len(v.Add) > 0 {
+		m["add"] = v.Add
+	}
+	if len(v.Remove) > 0 {
+		m["remove"] = v.Remove
+	}
+	return json.Marshal(m)
+}
 
 // Params keeps cmdlet parameters in a fixed order; it encodes as a JSON object in that order.
 type Params []Param
@@ -138,16 +163,49 @@ func decodeParamValue(raw json.RawMessage) (any, error) {
 	case json.Number:
 		return t.Int64()
 	case []any:
-		ss := make([]string, 0, len(t))
-		for _, e := range t {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("array elements must be strings")
-			}
-			ss = append(ss, s)
+		return stringList(t)
+	case map[string]any:
+		if t["@odata.type"] != genericHashTable {
+			return nil, fmt.Errorf("unsupported object %s", string(raw))
 		}
-		return ss, nil
+		var ar AddRemove
+		for k, v := range t {
+			var err error
+			switch strings.ToLower(k) {
+			case "@odata.type":
+			case "add":
+				ar.Add, err = stringListOf(v)
+			case "remove":
+				ar.Remove, err = stringListOf(v)
+			default:
+				return nil, fmt.Errorf("unsupported key %q in an add/remove value", k)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return ar, nil
 	default:
 		return nil, fmt.Errorf("unsupported value %s", string(raw))
 	}
+}
+
+func stringListOf(v any) ([]string, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("want a list of strings")
+	}
+	return stringList(l)
+}
+
+func stringList(l []any) ([]string, error) {
+	ss := make([]string, 0, len(l))
+	for _, e := range l {
+		s, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("array elements must be strings")
+		}
+		ss = append(ss, s)
+	}
+	return ss, nil
 }

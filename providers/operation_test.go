@@ -60,3 +60,28 @@ func FuzzParamsJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestAddRemoveRoundTrip(t *testing.T) {
+	ps := providers.Params{{Name: "EmailAddresses", Value: providers.AddRemove{Add: []string{"smtp:a@contoso.com"}, Remove: []string{"smtp:b@contoso.com"}}}}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"EmailAddresses":{"@odata.type":"#Exchange.GenericHashTable","add":["smtp:a@contoso.com"],"remove":["smtp:b@contoso.com"]}}`
+	if string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+	var back providers.Params
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ps, back); diff != "" {
+		t.Error(diff)
+	}
+	for _, bad := range []string{`{"X":{"a":1}}`, `{"X":{"@odata.type":"#Exchange.GenericHashTable","add":[1]}}`, `{"X":{"@odata.type":"#Exchange.GenericHashTable","other":[]}}`} {
+		var ps providers.Params
+		if err := json.Unmarshal([]byte(bad), &ps); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}

@@ -59,14 +59,31 @@ func Command(op providers.Operation) string {
 		case string:
 			b.WriteString(" " + Quote(v))
 		case []string:
-			q := make([]string, len(v))
-			for i, s := range v {
-				q[i] = Quote(s)
+			b.WriteString(" " + quoteList(v))
+		case providers.AddRemove:
+			var parts []string
+			if len(v.Add) > 0 {
+				parts = append(parts, "Add="+quoteList(v.Add))
 			}
-			b.WriteString(" @(" + strings.Join(q, ",") + ")")
+			if len(v.Remove) > 0 {
+				parts = append(parts, "Remove="+quoteList(v.Remove))
+			}
+			b.WriteString(" @{" + strings.Join(parts, "; ") + "}")
+		default:
+			// Every value type of providers.Param is handled above; anything else is a bug, shown
+			// rather than hidden.
+			fmt.Fprintf(&b, " <unrenderable %T>", v)
 		}
 	}
 	return b.String()
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = Quote(s)
+	}
+	return "@(" + strings.Join(q, ",") + ")"
 }
 
 func boolLit(v bool) string {

@@ -93,6 +93,22 @@ func TestNoChanges(t *testing.T) {
 	golden.Assert(t, "testdata/nochanges.md", md.String())
 }
 
+func TestCommand(t *testing.T) {
+	op := providers.Operation{Service: providers.Exchange, Cmdlet: "Set-Mailbox", Parameters: providers.Params{
+		{Name: "Identity", Value: "info@contoso.com"},
+		{Name: "EmailAddresses", Value: providers.AddRemove{Add: []string{"smtp:a@contoso.com"}, Remove: []string{"smtp:o'b@contoso.com"}}},
+		{Name: "HiddenFromAddressListsEnabled", Value: true},
+		{Name: "CustomAttribute15", Value: nil},
+		{Name: "Confirm", Value: providers.Switch(false)},
+		{Name: "Shared", Value: providers.Switch(true)},
+		{Name: "Priority", Value: int64(2)},
+	}}
+	want := `Set-Mailbox -Identity 'info@contoso.com' -EmailAddresses @{Add=@('smtp:a@contoso.com'); Remove=@('smtp:o''b@contoso.com')} -HiddenFromAddressListsEnabled:$true -CustomAttribute15 $null -Confirm:$false -Shared -Priority 2`
+	if got := render.Command(op); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
 func TestQuote(t *testing.T) {
 	tests := map[string]string{
 		"plain":                  `'plain'`,

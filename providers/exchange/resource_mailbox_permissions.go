@@ -1,0 +1,245 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema"
+)
+
+// MailboxPermissionsType is exchange_mailbox_permissions: who has FullAccess
+// (Add-/Remove-/Get-MailboxPermission) and SendAs (Add-/Remove-/Get-RecipientPermission) on one
+// mailbox. Each list is authoritative: trustees the configuration does not name are removed.
+// Inherited entries, Deny entries and built-in principals (NT AUTHORITY\SELF, other NT AUTHORITY
+// accounts, unresolved SIDs) are never read as trustees and never changed.
+//
+// Reads: Get-MailboxPermission needs -Identity, so the type is a ScopedReader: one request per
+// declared mailbox (run a few at a time), plus one bulk, paged Get-RecipientPermission for every
+// SendAs entry of the tenant. Trustees are compared through the mailboxes exchange_cas_mailbox
+// reads in one bulk request (the Resolver's Needs), so a trustee written as alias, UPN, address
+// or name compares equal to the spelling Exchange reports.
+var MailboxPermissionsType = &schema.ResourceType{
+	Name:        "exchange_mailbox_permissions",
+	Description: "The FullAccess and SendAs trustees of a mailbox, each list managed as a whole. Inherited and built-in entries are never touched.",
+	Kind:        schema.Setting,
+	Keys:        []string{"identity"},
+	Attributes: []*schema.Attribute{
+		{Name: "identity", Wire: "Identity", Type: cty.String, Required: true, FoldCase: true, Validate: recipientIdentity,
+			Description: "The mailbox: its address, user principal name, alias, name or GUID."},
+		{Name: "full_access", Wire: "FullAccess", Type: cty.Set(cty.String), FoldCase: true, Validate: recipientTrustee,
+			Description: "Users and mail-enabled security groups with FullAccess. Trustees not listed lose it."},
+		{Name: "auto_mapping", Wire: "AutoMapping", Type: cty.Bool,
+			Description: "Whether Outlook adds the mailbox automatically for the full_access trustees exoform adds (Exchange's default: true). Exchange does not report it, so it applies only when a trustee is added."},
+		{Name: "send_as", Wire: "SendAs", Type: cty.Set(cty.String), FoldCase: true, Validate: recipientTrustee,
+			Description: "Users and groups that may send as the mailbox. Trustees not listed lose it."},
+	},
+}
+
+type mailboxPermissions struct{ c invoker }
+
+func (r *mailboxPermissions) Type() *schema.ResourceType { return MailboxPermissionsType }
+
+// ReadAll is not possible: Get-MailboxPermission reads one mailbox at a time. The planner uses
+// ReadKeys.
+func (r *mailboxPermissions) ReadAll(context.Context) ([]providers.LiveObject, error) {
+	return nil, fmt.Errorf("exchange_mailbox_permissions can only be read for named mailboxes")
+}
+
+// ReadKeys reads the permissions of the named mailboxes: Get-MailboxPermission once per distinct
+// mailbox and one bulk Get-RecipientPermission, concurrently. A mailbox Exchange does not find
+// yields no object (the planner reports it, or sets it up after the mailbox this plan creates).
+func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
+	var mbs []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if l := strings.ToLower(k); k != "" && !seen[l] {
+			seen[l] = true
+			mbs = append(mbs, k)
+		}
+	}
+	if len(mbs) == 0 {
+		return nil, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(recipientReadParallelism)
+	var sendAs []map[string]any
+	g.Go(func() error {
+		objs, err := recipientInvoke(gctx, r.c, "Get-RecipientPermission", providers.Params{{Name: "ResultSize", Value: "Unlimited"}})
+		sendAs = objs
+		return err
+	})
+	full := make([][]map[string]any, len(mbs))
+	found := make([]bool, len(mbs))
+	for i, mb := range mbs {
+		g.Go(func() error {
+			objs, err := recipientInvoke(gctx, r.c, "Get-MailboxPermission", providers.Params{{Name: "Identity", Value: mb}, {Name: "ResultSize", Value: "Unlimited"}})
+			switch {
+			case IsNotFound(err):
+				return nil
+			case err != nil:
+				return err
+			}
+			full[i], found[i] = objs, true
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sendAsBy := map[string][]map[string]any{}
+	for _, e := range sendAs {
+		id := strings.ToLower(recipientStr(e, "Identity"))
+		sendAsBy[id] = append(sendAsBy[id], e)
+	}
+	var out []providers.LiveObject
+	for i, mb := range mbs {
+		if !found[i] {
+			continue
+		}
+		out = append(out, permissionsLiveObject(mb, full[i], sendAsBy))
+	}
+	return out, nil
+}
+
+// permissionsLiveObject builds one mailbox's object from its Get-MailboxPermission entries and
+// the tenant's SendAs entries (by the lower-case Identity of the mailbox they are on). The
+// SendAs entries that belong to the mailbox are those under the Identity its
+// Get-MailboxPermission entries report, or under the identity it was asked by.
+func permissionsLiveObject(mb string, entries []map[string]any, sendAsBy map[string][]map[string]any) providers.LiveObject {
+	ids := []string{mb}
+	seen := map[string]bool{strings.ToLower(mb): true}
+	var full []string
+	for _, e := range entries {
+		if id := recipientStr(e, "Identity"); id != "" && !seen[strings.ToLower(id)] {
+			seen[strings.ToLower(id)] = true
+			ids = append(ids, id)
+		}
+		if user := recipientStr(e, "User"); permissionCounts(e, user, "FullAccess") {
+			full = append(full, user)
+		}
+	}
+	var send []string
+	for _, id := range ids {
+		for _, e := range sendAsBy[strings.ToLower(id)] {
+			if t := recipientStr(e, "Trustee"); permissionCounts(e, t, "SendAs") {
+				send = append(send, t)
+			}
+		}
+	}
+	v := cty.ObjectVal(map[string]cty.Value{
+		"identity":     cty.StringVal(mb),
+		"full_access":  recipientSetOf(permissionDedupe(full)),
+		"auto_mapping": cty.NullVal(cty.Bool),
+		"send_as":      recipientSetOf(permissionDedupe(send)),
+	})
+	return providers.LiveObject{Key: mb, Value: v, Names: ids[1:]}
+}
+
+// permissionCounts reports whether a permission entry is an explicit Allow of right for a
+// trustee exoform manages.
+func permissionCounts(e map[string]any, trustee, right string) bool {
+	if trustee == "" || isSystemTrustee(trustee) || recipientBool(e, "IsInherited") || recipientBool(e, "Deny") ||
+		strings.EqualFold(recipientStr(e, "AccessControlType"), "Deny") {
+		return false
+	}
+	for _, r := range recipientList(e["AccessRights"], true) {
+		if strings.EqualFold(r, right) {
+			return true
+		}
+	}
+	return false
+}
+
+func permissionDedupe(ss []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if l := strings.ToLower(s); !seen[l] {
+			seen[l] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Needs implements providers.Resolver: trustees are matched against every mailbox's names, which
+// exchange_cas_mailbox reads in one bulk, paged request.
+func (r *mailboxPermissions) Needs() []string { return []string{CASMailboxType.Name} }
+
+// Resolve rewrites the trustees into the spelling the permission cmdlets report. auto_mapping is
+// write-only (Exchange does not report it): it is kept only when the plan adds a FullAccess
+// trustee, so that it never shows as a difference by itself.
+func (r *mailboxPermissions) Resolve(desired cty.Value, live map[string][]providers.LiveObject) (cty.Value, error) {
+	haveFull, haveSend := cty.NullVal(cty.Set(cty.String)), cty.NullVal(cty.Set(cty.String))
+	if id := desired.GetAttr("identity"); !id.IsNull() {
+		if o := recipientFind(live[MailboxPermissionsType.Name], id.AsString()); o != nil {
+			haveFull, haveSend = o.Value.GetAttr("full_access"), o.Value.GetAttr("send_as")
+		}
+	}
+	dir := newRecipientDirectory(live[CASMailboxType.Name])
+	full, err := dir.resolveSet("full_access", desired.GetAttr("full_access"), haveFull)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	send, err := dir.resolveSet("send_as", desired.GetAttr("send_as"), haveSend)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	am := desired.GetAttr("auto_mapping")
+	if add, _ := recipientDelta(recipientStrings(haveFull), recipientStrings(full)); full.IsNull() || len(add) == 0 {
+		am = cty.NullVal(cty.Bool)
+	}
+	return recipientWithAttrs(desired, map[string]cty.Value{"full_access": full, "send_as": send, "auto_mapping": am}), nil
+}
+
+// Compile removes and adds trustees one by one: first every removal (FullAccess, then SendAs),
+// then every addition, each list sorted, so a change compiles the same way every time. Removals
+// go first because of the one case where an addition and a removal name the same principal (a
+// trustee spelled in a way the mailbox directory could not resolve, such as an alias, while
+// Exchange reports the user principal name): removing then adding leaves the trustee in place,
+// adding then removing would take the access away.
+func (r *mailboxPermissions) Compile(c providers.Change) ([]providers.Operation, error) {
+	if err := recipientSettingOnly(MailboxPermissionsType, c); err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, n := range c.Set {
+		set[n] = true
+	}
+	mb := c.Prior.Key
+	var adds, removes []providers.Operation
+	op := func(cmdlet string, ps ...providers.Param) providers.Operation {
+		return providers.Operation{Service: providers.Exchange, Cmdlet: cmdlet, Parameters: append(providers.Params{{Name: "Identity", Value: mb}}, ps...)}
+	}
+	if set["full_access"] {
+		add, remove := recipientDelta(recipientStrings(c.Prior.Value.GetAttr("full_access")), recipientStrings(c.Desired.GetAttr("full_access")))
+		for _, u := range add {
+			ps := []providers.Param{{Name: "User", Value: u}, {Name: "AccessRights", Value: []string{"FullAccess"}}}
+			if am := c.Desired.GetAttr("auto_mapping"); !am.IsNull() {
+				ps = append(ps, providers.Param{Name: "AutoMapping", Value: am.True()})
+			}
+			adds = append(adds, op("Add-MailboxPermission", ps...))
+		}
+		for _, u := range remove {
+			removes = append(removes, op("Remove-MailboxPermission", providers.Param{Name: "User", Value: u},
+				providers.Param{Name: "AccessRights", Value: []string{"FullAccess"}}, providers.Param{Name: "Confirm", Value: providers.Switch(false)}))
+		}
+	}
+	if set["send_as"] {
+		add, remove := recipientDelta(recipientStrings(c.Prior.Value.GetAttr("send_as")), recipientStrings(c.Desired.GetAttr("send_as")))
+		for _, u := range add {
+			adds = append(adds, op("Add-RecipientPermission", providers.Param{Name: "Trustee", Value: u},
+				providers.Param{Name: "AccessRights", Value: []string{"SendAs"}}, providers.Param{Name: "Confirm", Value: providers.Switch(false)}))
+		}
+		for _, u := range remove {
+			removes = append(removes, op("Remove-RecipientPermission", providers.Param{Name: "Trustee", Value: u},
+				providers.Param{Name: "AccessRights", Value: []string{"SendAs"}}, providers.Param{Name: "Confirm", Value: providers.Switch(false)}))
+		}
+	}
+	return append(removes, adds...), nil
+}
