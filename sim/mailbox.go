@@ -13,6 +13,8 @@ var mailboxSettings = []rcpSetting{
 	{name: "HiddenFromAddressListsEnabled", docType: "Boolean", kind: rcpBool},
 	{name: "MessageCopyForSentAsEnabled", docType: "Boolean", kind: rcpBool},
 	{name: "MessageCopyForSendOnBehalfEnabled", docType: "Boolean", kind: rcpBool},
+	{name: "MessageCopyForSMTPClientSubmissionEnabled", docType: "Boolean", kind: rcpBool},
+	{name: "RequireSenderAuthenticationEnabled", docType: "Boolean", kind: rcpBool},
 	{name: "DeliverToMailboxAndForward", docType: "Boolean", kind: rcpBool},
 	{name: "ForwardingSmtpAddress", docType: "ProxyAddress", kind: rcpString, check: checkForwardingSMTP},
 }

@@ -33,6 +33,7 @@ var orgSettings = []rcpSetting{
 	{name: "OAuth2ClientProfileEnabled", docType: "Boolean", kind: rcpBool, defBool: true},
 	{name: "SmtpActionableMessagesEnabled", docType: "Boolean", kind: rcpBool, defBool: true},
 	{name: "AuditDisabled", docType: "Boolean", kind: rcpBool},
+	{name: "SendFromAliasEnabled", docType: "Boolean", kind: rcpBool},
 	{name: "RejectDirectSend", docType: "Boolean", kind: rcpBool},
 }
 
