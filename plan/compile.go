@@ -12,6 +12,15 @@ import (
 // compile turns a planned change into operations. Everything it uses is recorded in a saved
 // plan, so Verify can compile a saved change again and compare.
 func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
+	pc, ok := providerChange(c)
+	if !ok {
+		return nil, nil
+	}
+	return res.Compile(pc)
+}
+
+// providerChange is the change as a provider sees it; false for a no-op.
+func providerChange(c *Change) (providers.Change, bool) {
 	pc := providers.Change{Prior: c.Prior, Desired: c.After, Marker: c.Marker}
 	switch c.Action {
 	case Create:
@@ -22,7 +31,7 @@ func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
 	case Delete:
 		pc.Kind = providers.Delete
 	default:
-		return nil, nil
+		return pc, false
 	}
 	for _, a := range c.Attrs {
 		if isMarkerAttr(a.Name) {
@@ -31,7 +40,7 @@ func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
 		}
 		pc.Set = append(pc.Set, a.Name)
 	}
-	return res.Compile(pc)
+	return pc, true
 }
 
 // Verify checks that a saved plan is one exoform could have made: every change respects the

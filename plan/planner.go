@@ -147,8 +147,82 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 	if ds.HasErrors() {
 		return nil, ds
 	}
+	p.applyOrderers(pl)
 	pl.Diagnostics = ds
 	return pl, ds
+}
+
+// applyOrderers lets a type that implements providers.Orderer choose the order of its own
+// changes. They move, in that order, to where the last of them stood, which keeps every one after
+// what it depends on; a type that something else depends on is left in plan order.
+func (p *Planner) applyOrderers(pl *Plan) {
+	for _, name := range p.Registry.ResourceTypeNames() {
+		res, _ := p.Registry.Resource(name)
+		o, ok := res.(providers.Orderer)
+		if !ok {
+			continue
+		}
+		var mine, others []*Change
+		var cs []providers.Change
+		last := -1
+		for i, c := range pl.Changes {
+			if c.Type != name || c.Action == NoOp {
+				continue
+			}
+			pc, _ := providerChange(c)
+			mine, cs, last = append(mine, c), append(cs, pc), i
+		}
+		if len(mine) < 2 || dependedOn(pl, name) {
+			continue
+		}
+		perm := o.ApplyOrder(cs)
+		if !isPermutation(perm, len(mine)) {
+			continue
+		}
+		for _, c := range pl.Changes {
+			if c.Type != name || c.Action == NoOp {
+				others = append(others, c)
+			}
+		}
+		// The block goes where the last of the type's changes stood, among the others.
+		before := 0
+		for i := 0; i < last; i++ {
+			if c := pl.Changes[i]; c.Type != name || c.Action == NoOp {
+				before++
+			}
+		}
+		out := append([]*Change{}, others[:before]...)
+		for _, k := range perm {
+			out = append(out, mine[k])
+		}
+		pl.Changes = append(out, others[before:]...)
+	}
+}
+
+// dependedOn reports whether a change of another type depends on a resource of this type.
+func dependedOn(pl *Plan, typ string) bool {
+	for _, c := range pl.Changes {
+		for _, d := range c.DependsOn {
+			if c.Type != typ && strings.HasPrefix(d, typ+".") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isPermutation(perm []int, n int) bool {
+	if len(perm) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, k := range perm {
+		if k < 0 || k >= n || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 // dependsOnCreate reports whether an instance follows a resource that this plan creates.

@@ -32,6 +32,13 @@ type ScopedReader interface {
 	ReadKeys(ctx context.Context, keys []string) ([]LiveObject, error)
 }
 
+// Orderer is implemented by types whose changes interact inside the service (setting a
+// transport rule's priority shifts the others): ApplyOrder returns the order, as a permutation
+// of indexes into cs, in which the type's changes of one plan should be applied.
+type Orderer interface {
+	ApplyOrder(cs []Change) []int
+}
+
 // Resolver is implemented by types whose values name other objects (permission trustees): it
 // rewrites desired identities into the form the service reports, using the objects the plan
 // read, so that "alice", "Alice Smith" and "alice@contoso.com" compare equal.

@@ -255,10 +255,11 @@ resource "exchange_application_access_policy" "erp" {
 	}
 	want := []string{
 		"no-op exchange_application_access_policy.erp",
+		// The planner applies the type's ApplyOrder: deletes first.
+		"delete exchange_transport_rule[\"Old exoform rule\"]\n  Remove-TransportRule {\"Identity\":\"Old exoform rule\",\"Confirm\":false}",
 		"adopt exchange_transport_rule.read_receipts" +
 			"\n  Set-TransportRule {\"Identity\":\"Delete read receipts\",\"DeleteMessage\":true,\"Comments\":\"made by hand\\n[managed-by exoform workspace=ws]\"}" +
 			"\n  Enable-TransportRule {\"Identity\":\"Delete read receipts\",\"Confirm\":false}",
-		"delete exchange_transport_rule[\"Old exoform rule\"]\n  Remove-TransportRule {\"Identity\":\"Old exoform rule\",\"Confirm\":false}",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)

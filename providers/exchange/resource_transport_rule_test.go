@@ -161,23 +161,24 @@ func priorityChange(rt *schema.ResourceType, name string, from, to int) provider
 func TestTransportRuleApplyOrder(t *testing.T) {
 	rt := ruleType(t, "exchange_transport_rule")
 	order := ruleResource(t, rt.Name).(ruleOrderer).ApplyOrder
-	del := priorityChange(rt, "gone", 3, 3)
-	del.Kind, del.Desired = providers.Delete, cty.NilVal
+	del := priorityChange(rt, "gone", 3, -1)
+	del.Kind, del.Set, del.Desired = providers.Delete, nil, cty.NilVal
+	// Live: B, A, comment only, gone.
 	changes := []providers.Change{
-		priorityChange(rt, "comment only", 2, -1),
-		priorityChange(rt, "A", 1, 0),      // [B, A, comment only, gone] -> A first
-		priorityChange(rt, "new", -1, 3),   // a new rule at 3
-		del,                                // removed
-		priorityChange(rt, "B", 0, 1),      // B moves down to 1
+		priorityChange(rt, "comment only", 2, -1), // stays at 2
+		priorityChange(rt, "A", 1, 0),
+		priorityChange(rt, "new", -1, 3),
+		del,
+		priorityChange(rt, "B", 0, 1), // moves down: first, or A's move would push it to 2
 		{Kind: providers.Create, Desired: priorityChange(rt, "last", -1, -1).Desired}, // appended
 	}
-	changes[5] = providers.Change{Kind: providers.Create, Desired: priorityChange(rt, "last", 0, -1).Desired}
 	var got []string
 	for _, i := range order(changes) {
-		got = append(got, changes[i].Desired.GetAttr("name").AsString()+map[bool]string{true: " (delete)"}[changes[i].Kind == providers.Delete])
-	}
-	if len(got) > 0 && changes[3].Kind == providers.Delete {
-		got[0] = "gone (delete)"
+		if c := changes[i]; c.Kind == providers.Delete {
+			got = append(got, c.Prior.Key+" (delete)")
+		} else {
+			got = append(got, c.Desired.GetAttr("name").AsString())
+		}
 	}
 	want := []string{"gone (delete)", "B", "A", "new", "comment only", "last"}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -75,8 +76,13 @@ func (m *ruleMap) value(a *schema.Attribute, o map[string]any) (cty.Value, error
 		}
 	}
 	if a.Type == cty.String {
-		if s, ok := raw.(string); ok && s == "" {
-			raw = nil // Exchange stores an empty string as $null
+		switch v := raw.(type) {
+		case string:
+			if v == "" {
+				raw = nil // Exchange stores an empty string as $null
+			}
+		case json.Number, bool: // a value Exchange serialises as a number (a status code)
+			raw = fmt.Sprint(v)
 		}
 	}
 	return toCty(a, raw)

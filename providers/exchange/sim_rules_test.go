@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -239,13 +238,14 @@ func TestTransportRuleDriftAgainstSim(t *testing.T) {
 	invoke(t, client, "Set-TransportRule", prm("Identity", "Tag external mail"), prm("SenderIpRanges", []string{"192.0.2.0/24"}), prm("Priority", 2))
 
 	_, pl = rulesPlan(t, reg, simRulesConfig)
+	// Priority changes come first (the planner applies the type's ApplyOrder).
 	want := []string{
-		`update exchange_transport_rule.read_receipts (enabled, comments, message_type_matches)` +
-			"\n  Set-TransportRule " + `{"Identity":"Delete read receipts","MessageTypeMatches":"ReadReceipt","Comments":"Read receipts to the project mailboxes are noise.\n[managed-by exoform workspace=erp]"}` +
-			"\n  Enable-TransportRule " + `{"Identity":"Delete read receipts","Confirm":false}`,
 		`update exchange_transport_rule.tag_external (enabled, priority, sender_ip_ranges)` +
 			"\n  Disable-TransportRule " + `{"Identity":"Tag external mail","Confirm":false}` +
 			"\n  Set-TransportRule " + `{"Identity":"Tag external mail","Priority":0,"SenderIpRanges":["192.0.2.0/24","2001:db8::/32"]}`,
+		`update exchange_transport_rule.read_receipts (enabled, comments, message_type_matches)` +
+			"\n  Set-TransportRule " + `{"Identity":"Delete read receipts","MessageTypeMatches":"ReadReceipt","Comments":"Read receipts to the project mailboxes are noise.\n[managed-by exoform workspace=erp]"}` +
+			"\n  Enable-TransportRule " + `{"Identity":"Delete read receipts","Confirm":false}`,
 	}
 	if diff := cmp.Diff(want, ruleSummary(pl)); diff != "" {
 		t.Fatalf("drift plan (-want +got)\n%s", diff)
@@ -255,46 +255,9 @@ func TestTransportRuleDriftAgainstSim(t *testing.T) {
 	assertEmptyPlan(t, pl)
 }
 
-// applyLessOrder reorders a plan's transport-rule changes by the type's ApplyLess, keeping the
-// other changes where they are: what the planner would do with the hook.
-func applyLessOrder(t *testing.T, reg *providers.Registry, pl *plan.Plan) {
-	t.Helper()
-	res, _ := reg.Resource("exchange_transport_rule")
-	less := res.(interface {
-		ApplyLess(a, b providers.Change) bool
-	}).ApplyLess
-	conv := func(c *plan.Change) providers.Change {
-		pc := providers.Change{Desired: c.After, Prior: c.Prior}
-		switch c.Action {
-		case plan.Create:
-			pc.Kind = providers.Create
-		case plan.Delete:
-			pc.Kind = providers.Delete
-		default:
-			pc.Kind = providers.Update
-		}
-		for _, a := range c.Attrs {
-			pc.Set = append(pc.Set, a.Name)
-		}
-		return pc
-	}
-	var slots []int
-	var rules []*plan.Change
-	for i, c := range pl.Changes {
-		if c.Type == "exchange_transport_rule" {
-			slots = append(slots, i)
-			rules = append(rules, c)
-		}
-	}
-	sort.SliceStable(rules, func(i, j int) bool { return less(conv(rules[i]), conv(rules[j])) })
-	for k, i := range slots {
-		pl.Changes[i] = rules[k]
-	}
-}
-
 // TestTransportRulePrioritiesAgainstSim: with Exchange shifting priorities, a reordering that
-// configuration order gets wrong in one apply (and the next plan repairs) settles in one apply
-// in ApplyLess order.
+// configuration order would get wrong in one apply settles in one apply, because the planner
+// applies transport-rule changes in the type's ApplyOrder.
 func TestTransportRulePrioritiesAgainstSim(t *testing.T) {
 	rule := func(name string, prio int) string {
 		s := fmt.Sprintf("resource \"exchange_transport_rule\" %q {\n  name = %q\n  subject_contains_words = [%q]\n  prepend_subject = \"[%s] \"\n", strings.ToLower(name), name, name, name)
@@ -306,39 +269,28 @@ func TestTransportRulePrioritiesAgainstSim(t *testing.T) {
 	head := "exoform {\n  workspace = \"prio\"\n}\n"
 	first := head + rule("A", 0) + rule("B", -1) // live: A, legacy, B
 	second := head + rule("A", 1) + rule("B", 0) // wanted: B, A, legacy
-	for _, ordered := range []bool{false, true} {
-		t.Run(fmt.Sprintf("ApplyLess=%v", ordered), func(t *testing.T) {
-			_, reg, client := simTenant(t, sim.Options{})
-			p, pl := rulesPlan(t, reg, first)
-			rulesApply(t, p, pl)
-			if _, order := rulesByName(t, client); !cmp.Equal([]string{"A", seededRule, "B"}, order) {
-				t.Fatalf("after the first apply: %v", order)
-			}
-			applies := 0
-			for {
-				_, pl = rulesPlan(t, reg, second)
-				if !pl.HasChanges() {
-					break
-				}
-				if applies++; applies > 3 {
-					t.Fatalf("priorities did not settle: %v", ruleSummary(pl))
-				}
-				if ordered {
-					applyLessOrder(t, reg, pl)
-				}
-				rulesApply(t, p, pl)
-			}
-			if _, order := rulesByName(t, client); !cmp.Equal([]string{"B", "A", seededRule}, order) {
-				t.Errorf("final order %v", order)
-			}
-			want := 2
-			if ordered {
-				want = 1
-			}
-			if applies != want {
-				t.Errorf("%d applies to settle; want %d", applies, want)
-			}
-		})
+	_, reg, client := simTenant(t, sim.Options{})
+	p, pl := rulesPlan(t, reg, first)
+	rulesApply(t, p, pl)
+	if _, order := rulesByName(t, client); !cmp.Equal([]string{"A", seededRule, "B"}, order) {
+		t.Fatalf("after the first apply: %v", order)
+	}
+	applies := 0
+	for {
+		_, pl = rulesPlan(t, reg, second)
+		if !pl.HasChanges() {
+			break
+		}
+		if applies++; applies > 3 {
+			t.Fatalf("priorities did not settle: %v", ruleSummary(pl))
+		}
+		rulesApply(t, p, pl)
+	}
+	if _, order := rulesByName(t, client); !cmp.Equal([]string{"B", "A", seededRule}, order) {
+		t.Errorf("final order %v", order)
+	}
+	if applies != 1 {
+		t.Errorf("%d applies to settle; want 1", applies)
 	}
 }
 
