@@ -79,6 +79,7 @@ resource "exchange_inbox_rule" "erp_import" {
 
 resource "exchange_transport_rule" "delete_read_receipts" {
   name                 = "Delete read receipts to project mailboxes"
+  enabled              = true
   message_type_matches = "ReadReceipt"
   sent_to              = values(local.addresses)
   delete_message       = true
