@@ -68,7 +68,8 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	stop      func() bool // unregisters the ctx watcher
+	stopMu    sync.Mutex
+	stop      func() bool // unregisters the ctx watcher; guarded by stopMu
 }
 
 // Start opens (or seeds) the state, loads (or creates) the CA, and serves
@@ -119,7 +120,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.listen(); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	// The callback may run at once (ctx already ended) and reads stop in Close: guard it.
+	s.stopMu.Lock()
 	s.stop = context.AfterFunc(ctx, func() { s.Close() })
+	s.stopMu.Unlock()
 	return s, nil
 }
 
@@ -165,8 +169,11 @@ func (s *Server) listen() error {
 // more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		if s.stop != nil {
-			s.stop()
+		s.stopMu.Lock()
+		stop := s.stop
+		s.stopMu.Unlock()
+		if stop != nil {
+			stop()
 		}
 		// Shutdown waits for requests in flight, but treats a connection
 		// that has not sent its first request as busy for 5 seconds; clients
