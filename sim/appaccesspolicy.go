@@ -111,17 +111,7 @@ func scopeObjectID(st *state, scope string) string {
 
 func findAppAccessPolicy(x *cmdContext, identity string, master bool) (*versioned[appAccessPolicy], *appAccessPolicy) {
 	id := strings.TrimSpace(identity)
-	for _, k := range sortedKeys(x.st.Exchange.ApplicationAccessPolicies) {
-		rec := x.st.Exchange.ApplicationAccessPolicies[k]
-		a := rec.Current
-		if !master {
-			a = rec.visible(x.now)
-		}
-		if a != nil && strings.EqualFold(a.Identity, id) {
-			return rec, a
-		}
-	}
-	return nil, nil
+	return find(x, x.st.Exchange.ApplicationAccessPolicies, master, func(a *appAccessPolicy) bool { return strings.EqualFold(a.Identity, id) })
 }
 
 func getAppAccessPolicy(x *cmdContext, p params) (*cmdResult, *exError) {

@@ -147,20 +147,8 @@ func inboundConnectorCmdlets() []*cmdlet {
 // findConnector resolves an InboundConnectorIdParameter (a name or a GUID)
 // among the master copies (master) or among what reads currently see.
 func findConnector(x *cmdContext, identity string, master bool) (*versioned[inboundConnector], *inboundConnector) {
-	g, isGUID := parseGUID(identity)
-	for _, rec := range x.st.Exchange.InboundConnectors {
-		c := rec.Current
-		if !master {
-			c = rec.visible(x.now)
-		}
-		if c == nil {
-			continue
-		}
-		if (isGUID && c.Guid == g) || strings.EqualFold(c.Name, strings.TrimSpace(identity)) {
-			return rec, c
-		}
-	}
-	return nil, nil
+	is := nameOrGUID(identity)
+	return find(x, x.st.Exchange.InboundConnectors, master, func(c *inboundConnector) bool { return is(c.Name, c.Guid) })
 }
 
 func getInboundConnector(x *cmdContext, p params) (*cmdResult, *exError) {

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // versioned holds one object as the master copy (what writes see) and, while
 // a change has not yet "replicated", the copy that reads still see.
@@ -50,4 +53,27 @@ func (v *versioned[T]) settle(now time.Time) (drop bool) {
 		v.Previous, v.VisibleAt = nil, nil
 	}
 	return v.Current == nil && v.VisibleAt == nil
+}
+
+// find returns the first record, in key order, whose copy satisfies match: the master copy for
+// writes (Exchange writes go to the master), or what reads see now.
+func find[T any](x *cmdContext, m map[string]*versioned[T], master bool, match func(*T) bool) (*versioned[T], *T) {
+	for _, k := range sortedKeys(m) {
+		rec := m[k]
+		v := rec.Current
+		if !master {
+			v = rec.visible(x.now)
+		}
+		if v != nil && match(v) {
+			return rec, v
+		}
+	}
+	return nil, nil
+}
+
+// nameOrGUID returns a matcher for an identity given as an object's name or its GUID.
+func nameOrGUID(identity string) func(name, guid string) bool {
+	g, isGUID := parseGUID(identity)
+	id := strings.TrimSpace(identity)
+	return func(name, guid string) bool { return (isGUID && guid == g) || strings.EqualFold(name, id) }
 }

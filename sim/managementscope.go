@@ -81,19 +81,8 @@ func managementScopeCmdlets() []*cmdlet {
 
 // findScope resolves a ManagementScopeIdParameter (name or GUID).
 func findScope(x *cmdContext, identity string, master bool) (*versioned[managementScope], *managementScope) {
-	g, isGUID := parseGUID(identity)
-	id := strings.TrimSpace(identity)
-	for _, k := range sortedKeys(x.st.Exchange.ManagementScopes) {
-		rec := x.st.Exchange.ManagementScopes[k]
-		m := rec.Current
-		if !master {
-			m = rec.visible(x.now)
-		}
-		if m != nil && ((isGUID && m.Guid == g) || strings.EqualFold(m.Name, id)) {
-			return rec, m
-		}
-	}
-	return nil, nil
+	is := nameOrGUID(identity)
+	return find(x, x.st.Exchange.ManagementScopes, master, func(m *managementScope) bool { return is(m.Name, m.Guid) })
 }
 
 // scopeAssignments returns the names of the (master) role assignments that

@@ -177,19 +177,8 @@ func roleAssignmentCmdlets() []*cmdlet {
 
 // findAssignment resolves a RoleAssignmentIdParameter (name or GUID).
 func findAssignment(x *cmdContext, identity string, master bool) (*versioned[roleAssignment], *roleAssignment) {
-	g, isGUID := parseGUID(identity)
-	id := strings.TrimSpace(identity)
-	for _, k := range sortedKeys(x.st.Exchange.RoleAssignments) {
-		rec := x.st.Exchange.RoleAssignments[k]
-		a := rec.Current
-		if !master {
-			a = rec.visible(x.now)
-		}
-		if a != nil && ((isGUID && a.Guid == g) || strings.EqualFold(a.Name, id)) {
-			return rec, a
-		}
-	}
-	return nil, nil
+	is := nameOrGUID(identity)
+	return find(x, x.st.Exchange.RoleAssignments, master, func(a *roleAssignment) bool { return is(a.Name, a.Guid) })
 }
 
 // spByGUID returns the principal an assignment points to: the master copy,

@@ -196,18 +196,8 @@ func transportRuleCmdlets() []*cmdlet {
 // findRule resolves a RuleIdParameter (name or GUID) among the master
 // copies or among what reads see.
 func findRule(x *cmdContext, identity string, master bool) (*versioned[transportRule], *transportRule) {
-	g, isGUID := parseGUID(identity)
-	id := strings.TrimSpace(identity)
-	for _, rec := range x.st.Exchange.TransportRules {
-		r := rec.Current
-		if !master {
-			r = rec.visible(x.now)
-		}
-		if r != nil && ((isGUID && r.Guid == g) || strings.EqualFold(r.Name, id)) {
-			return rec, r
-		}
-	}
-	return nil, nil
+	is := nameOrGUID(identity)
+	return find(x, x.st.Exchange.TransportRules, master, func(r *transportRule) bool { return is(r.Name, r.Guid) })
 }
 
 // byPriority sorts rules by priority (then name, then GUID, so that a state
