@@ -32,19 +32,23 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 	for _, c := range pl.Changes {
 		keys[c.Type] = append(keys[c.Type], c.Key)
 	}
-	live, rd := p.ReadLive(ctx, names, keys)
+	live, _, rd := p.ReadLive(ctx, names, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
 		return ds
 	}
 	var stale []string
 	for _, c := range pl.Changes {
-		if c.Action == NoOp || c.Pending {
-			continue // a pending change's object is created by the plan itself
+		if c.Action == NoOp {
+			continue
 		}
 		t, _ := p.Registry.ResourceType(c.Type)
 		now := newIndex(live[c.Type])[strings.ToLower(c.Key)]
 		switch {
+		case c.Pending && now != nil:
+			stale = append(stale, fmt.Sprintf("%s: the plan sets it up after creating it, but it now exists", c.Addr))
+		case c.Pending:
+			// Absent, as when planned: the plan creates it first.
 		case c.Prior == nil && now != nil:
 			stale = append(stale, fmt.Sprintf("%s: the plan creates it, but it now exists", c.Addr))
 		case c.Prior != nil && now == nil:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -48,15 +49,40 @@ func providerChange(c *Change) (providers.Change, bool) {
 // after values compile to. A plan file edited by hand, or made by another tool, is refused
 // before anything is sent, so what `show` displays is what `apply` does.
 func (p *Planner) Verify(pl *Plan) error {
-	for _, c := range pl.Changes {
-		if err := p.verifyChange(pl.Workspace, c); err != nil {
+	for i, c := range pl.Changes {
+		if err := p.verifyChange(pl.Workspace, c, pl.Changes[:i]); err != nil {
 			return fmt.Errorf("%s: %w", c.Addr, err)
 		}
 	}
 	return nil
 }
 
-func (p *Planner) verifyChange(workspace string, c *Change) error {
+// verifyPending checks a pending change: its prior is the empty placeholder, and a change
+// before it, of a resource it depends on, creates the object it belongs to.
+func verifyPending(workspace string, c *Change, before []*Change, t *schema.ResourceType) error {
+	p := c.Prior
+	if p == nil || !strings.EqualFold(p.Key, c.Key) || p.Owner != "" || p.ID != "" || len(p.Names) > 0 || p.Protected || p.AllowDestroy {
+		return fmt.Errorf("a pending change must start from an empty placeholder")
+	}
+	for _, a := range t.Attributes {
+		if !p.Value.GetAttr(a.Name).IsNull() {
+			return fmt.Errorf("a pending change must start from an empty placeholder")
+		}
+	}
+	deps := map[string]bool{}
+	for _, d := range c.DependsOn {
+		deps[d] = true
+	}
+	for _, b := range before {
+		res, _, _ := strings.Cut(b.Addr, "[")
+		if b.Action == Create && deps[res] && strings.EqualFold(b.Key, containerOf(c.Key)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("a pending change must follow the create of the object it belongs to")
+}
+
+func (p *Planner) verifyChange(workspace string, c *Change, before []*Change) error {
 	res, ok := p.Registry.Resource(c.Type)
 	if !ok {
 		return fmt.Errorf("unknown resource type %q", c.Type)
@@ -74,6 +100,11 @@ func (p *Planner) verifyChange(workspace string, c *Change) error {
 		return fmt.Errorf("%s objects carry no ownership marker", t.Name)
 	case c.Pending && t.Kind != schema.Setting:
 		return fmt.Errorf("only settings of an object the plan creates can be pending")
+	}
+	if c.Pending {
+		if err := verifyPending(workspace, c, before, t); err != nil {
+			return err
+		}
 	}
 	switch c.Action {
 	case Create:

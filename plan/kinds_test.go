@@ -145,3 +145,123 @@ resource "fake_setting" "s" {
 		t.Errorf("verify: %v", err)
 	}
 }
+
+// TestScopedAndDuplicateDeclarations covers objects that live inside a container (inbox rules in
+// a mailbox) and declarations that name one object twice.
+func TestScopedAndDuplicateDeclarations(t *testing.T) {
+	const head = "exoform { workspace = \"ws\" }\n"
+	support := pt.Object(pt.SettingType, "Support", "", map[string]cty.Value{"identity": cty.StringVal("Support")})
+	support.Names = []string{"support@contoso.com"}
+	tests := []struct {
+		name    string
+		src     string
+		wantErr string
+		want    []row
+	}{
+		{
+			name: "a rule in a mailbox that does not exist is an error, not a create",
+			src: `resource "fake_note" "n" {
+  box  = "nobody@contoso.com"
+  name = "Import"
+}`,
+			wantErr: `The tenant has no "nobody@contoso.com"`,
+		},
+		{
+			name: "a rule in a mailbox the plan creates is created after it",
+			src: `resource "fake_box" "b" {
+  address = "new@contoso.com"
+}
+resource "fake_note" "n" {
+  box  = fake_box.b.address
+  name = "Import"
+}`,
+			want: []row{
+				{Addr: "fake_box.b", Action: "create", Ops: []string{"New-Widget Name"}},
+				{Addr: "fake_note.n", Action: "create", Ops: []string{"New-Widget Name"}},
+			},
+		},
+		{
+			name: "only the sibling whose object is created is pending",
+			src: `resource "fake_box" "b" {
+  for_each = toset(["new@contoso.com"])
+  address  = each.key
+}
+resource "fake_setting" "s" {
+  for_each = toset(["new@contoso.com", "typo@contoso.com"])
+  identity = each.key
+  enabled  = length(fake_box.b) > 0
+}`,
+			wantErr: `The tenant has no fake_setting "typo@contoso.com"`,
+		},
+		{
+			name: "two spellings of one object are refused",
+			src: `resource "fake_setting" "a" {
+  identity = "Support"
+  enabled  = true
+}
+resource "fake_setting" "b" {
+  identity = "support@contoso.com"
+  enabled  = false
+}`,
+			wantErr: "Two declarations name the same object",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			notes := &pt.ScopedTenant{Tenant: pt.NewTenantOf(pt.NoteType), Containers: map[string]bool{"support@contoso.com": true}}
+			reg := providers.NewRegistry()
+			for _, r := range []providers.Resource{pt.NewTenantOf(pt.SettingType, support), notes, pt.NewTenantOf(pt.BoxType)} {
+				reg.AddResource(r)
+			}
+			reg.AddExecutor(notes)
+			pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), evaluate(t, reg, head+tc.src))
+			if tc.wantErr != "" {
+				if pl != nil || !strings.Contains(ds.Error(), tc.wantErr) {
+					t.Fatalf("want error %q, got plan %v, diagnostics %v", tc.wantErr, pl != nil, ds)
+				}
+				return
+			}
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			if diff := cmp.Diff(tc.want, summarize(pl)); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestVerifyPending: a saved pending change must start from the empty placeholder and follow the
+// create of its object; otherwise it could skip the staleness check.
+func TestVerifyPending(t *testing.T) {
+	settings, boxes := pt.NewTenantOf(pt.SettingType), pt.NewTenantOf(pt.BoxType)
+	reg := pt.Registry(settings, boxes)
+	p := &plan.Planner{Registry: reg}
+	fresh := func() *plan.Plan {
+		pl, ds := p.Plan(context.Background(), evaluate(t, reg, `exoform { workspace = "ws" }
+resource "fake_box" "b" {
+  address = "new@contoso.com"
+}
+resource "fake_setting" "s" {
+  identity = fake_box.b.address
+  enabled  = false
+}`))
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		return pl
+	}
+	if err := p.Verify(fresh()); err != nil {
+		t.Fatalf("a real pending plan is refused: %v", err)
+	}
+	pl := fresh()
+	pl.Changes[1].Prior.Value = pt.Object(pt.SettingType, "new@contoso.com", "", map[string]cty.Value{"enabled": cty.True}).Value
+	if err := p.Verify(pl); err == nil || !strings.Contains(err.Error(), "empty placeholder") {
+		t.Errorf("a pending change with made-up prior values: %v", err)
+	}
+	pl = fresh()
+	pl.Changes = pl.Changes[1:]
+	if err := p.Verify(pl); err == nil || !strings.Contains(err.Error(), "follow the create") {
+		t.Errorf("a pending change without its create: %v", err)
+	}
+}

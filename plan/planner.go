@@ -26,10 +26,11 @@ type Planner struct {
 // one bulk read, or, for a type that can only be read object by object (ScopedReader), the
 // objects named in keys. Any error fails the whole read: a plan is never computed from part of
 // the tenant.
-func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string][]string) (map[string][]providers.LiveObject, diag.Diagnostics) {
+func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string][]string) (map[string][]providers.LiveObject, missingKeys, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var mu sync.Mutex
 	out := map[string][]providers.LiveObject{}
+	missing := missingKeys{}
 	g, gctx := errgroup.WithContext(ctx)
 	n := p.Parallelism
 	if n <= 0 {
@@ -44,14 +45,18 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 		}
 		g.Go(func() error {
 			var objs []providers.LiveObject
+			var absent []string
 			var err error
 			if sr, ok := res.(providers.ScopedReader); ok {
-				objs, err = sr.ReadKeys(gctx, keys[t])
+				objs, absent, err = sr.ReadKeys(gctx, keys[t])
 			} else {
 				objs, err = res.ReadAll(gctx)
 			}
 			mu.Lock()
 			defer mu.Unlock()
+			for _, k := range absent {
+				missing.add(t, k)
+			}
 			if err != nil {
 				ds.Append(diag.Errorf(nil, "Cannot read the live "+t+" objects",
 					"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
@@ -62,8 +67,20 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 		})
 	}
 	_ = g.Wait()
-	return out, ds
+	return out, missing, ds
 }
+
+// missingKeys are, per type, the keys whose containing object a scoped reader found absent.
+type missingKeys map[string]map[string]bool
+
+func (m missingKeys) add(t, key string) {
+	if m[t] == nil {
+		m[t] = map[string]bool{}
+	}
+	m[t][strings.ToLower(key)] = true
+}
+
+func (m missingKeys) has(t, key string) bool { return m[t][strings.ToLower(key)] }
 
 // readSet says which types a plan reads: every declared type, every type whose owned objects
 // may have to be deleted, and every type a resolver needs. Settings and declared-only types
@@ -117,7 +134,7 @@ func newIndex(objs []providers.LiveObject) index {
 func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	types, keys := p.readSet(ev)
-	live, rd := p.ReadLive(ctx, types, keys)
+	live, missing, rd := p.ReadLive(ctx, types, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
 		return nil, ds
@@ -128,18 +145,31 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 		indexes[t] = newIndex(objs)
 	}
 	matched := map[*providers.LiveObject]bool{}
-	created := map[string]bool{} // resource addresses with a create in this plan
+	claimed := map[string]*schema.Instance{} // the live object each declaration names, by identity
+	cr := created{addrs: map[string]bool{}, keys: map[string]bool{}}
 	for _, inst := range ev.Instances {
-		c, d := p.planInstance(inst, indexes[inst.Type.Name], live, ev.Workspace, created)
+		c, d := p.planInstance(inst, indexes[inst.Type.Name], live, missing, ev.Workspace, cr)
 		ds.Append(d)
 		if c == nil {
 			continue
 		}
-		if c.Prior != nil {
+		if c.Prior != nil && !c.Pending {
+			id := inst.Type.Name + "\x00" + strings.ToLower(c.Prior.Key)
+			if c.Prior.ID != "" {
+				id = inst.Type.Name + "\x00id\x00" + strings.ToLower(c.Prior.ID)
+			}
+			if other, ok := claimed[id]; ok {
+				// Two spellings of one object would undo each other's changes on every apply.
+				ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.KeyRange(), Address: inst.Addr, Summary: "Two declarations name the same object",
+					Detail: fmt.Sprintf("%s and %s both name the %s %q (written differently). Declare it once.", other.Addr, inst.Addr, inst.Type.Name, c.Prior.Key)})
+				continue
+			}
+			claimed[id] = inst
 			matched[c.Prior] = true
 		}
-		if c.Action == Create || c.Pending {
-			created[inst.Resource.Addr()] = true
+		if c.Action == Create {
+			cr.addrs[inst.Resource.Addr()] = true
+			cr.keys[strings.ToLower(c.Key)] = true
 		}
 		pl.Changes = append(pl.Changes, c)
 	}
@@ -225,14 +255,30 @@ func isPermutation(perm []int, n int) bool {
 	return true
 }
 
-// dependsOnCreate reports whether an instance follows a resource that this plan creates.
-func dependsOnCreate(inst *schema.Instance, created map[string]bool) bool {
+// created records what a plan creates, so that settings of a new object can follow it.
+type created struct {
+	addrs map[string]bool // resource addresses (TYPE.NAME) with a create
+	keys  map[string]bool // lower-case keys of the objects created
+}
+
+// comesFirst reports whether the object an instance belongs to (its key, or for a composite key
+// its first part, the mailbox) is created earlier in the plan by a resource it depends on.
+func (cr created) comesFirst(inst *schema.Instance) bool {
+	if !cr.keys[strings.ToLower(containerOf(inst.Key()))] {
+		return false
+	}
 	for _, d := range inst.DependsOn {
-		if created[d] {
+		if cr.addrs[d] {
 			return true
 		}
 	}
 	return false
+}
+
+// containerOf is the first part of a key: the object itself, or the mailbox of an inbox rule.
+func containerOf(key string) string {
+	c, _, _ := strings.Cut(key, schema.KeySep)
+	return c
 }
 
 // planDeletes deletes the owned objects of this workspace that no declaration matched.
@@ -278,7 +324,7 @@ func (p *Planner) planDeletes(pl *Plan, live map[string][]providers.LiveObject, 
 	return ds
 }
 
-func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string][]providers.LiveObject, workspace string, created map[string]bool) (*Change, diag.Diagnostics) {
+func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string][]providers.LiveObject, missing missingKeys, workspace string, cr created) (*Change, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	t := inst.Type
 	res, _ := p.Registry.Resource(t.Name)
@@ -302,12 +348,17 @@ func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string
 	if t.Kind == schema.Owned {
 		c.Marker.PreventDestroy, c.Marker.AllowDestroy = lc.PreventDestroy, lc.AllowDestroy
 	}
-	if c.Prior == nil && t.Kind == schema.Setting && dependsOnCreate(inst, created) {
+	comesFirst := c.Prior == nil && cr.comesFirst(inst)
+	if c.Prior == nil && t.Kind == schema.Setting && comesFirst {
 		// The object comes into being earlier in this plan: its settings are set after it.
 		c.Pending = true
 		c.Prior = &providers.LiveObject{Key: key, Value: nullObject(t)}
 	}
 	switch {
+	case c.Prior == nil && missing.has(t.Name, key) && !comesFirst:
+		ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: inst.Range(t.Keys[0]), Address: inst.Addr, Summary: "Object not found",
+			Detail: fmt.Sprintf("The tenant has no %q, which %s belongs to. Check the name (any identity the service accepts works); a mailbox this configuration creates must be referred to through its resource (for example exchange_shared_mailbox.NAME.primary_smtp_address). A new mailbox can take a few minutes to become visible.", containerOf(key), inst.Addr)})
+		return nil, ds
 	case c.Prior == nil && t.Kind == schema.Setting:
 		what := fmt.Sprintf("%s %q", t.Name, key)
 		if t.Singleton() {

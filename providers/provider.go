@@ -29,7 +29,11 @@ type LiveObject struct {
 // permissions need -Identity): the planner reads only the declared keys. Such reads cost one
 // request per declared object, which the service leaves no way around.
 type ScopedReader interface {
-	ReadKeys(ctx context.Context, keys []string) ([]LiveObject, error)
+	// ReadKeys returns the objects found for keys, and the keys whose containing object (the
+	// mailbox) the service reported as not existing: the planner accepts those only for a
+	// container that the same plan creates, and otherwise reports them, so that a missing
+	// mailbox is never read as "no rules yet".
+	ReadKeys(ctx context.Context, keys []string) (objs []LiveObject, missing []string, err error)
 }
 
 // Orderer is implemented by types whose changes interact inside the service (setting a

@@ -379,7 +379,12 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 			all[key] = inst.Value
 		}
 	}
-	e.resources[res.Addr()] = cty.ObjectVal(all)
+	// A map, so that length(), keys() and values() work on it as users expect.
+	if len(all) == 0 {
+		e.resources[res.Addr()] = cty.MapValEmpty(t.ObjectType())
+	} else {
+		e.resources[res.Addr()] = cty.MapVal(all)
+	}
 	return ds
 }
 

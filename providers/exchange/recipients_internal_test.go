@@ -165,10 +165,12 @@ func TestRecipientReadsRefuseIncompleteLists(t *testing.T) {
 			"cas":    func() ([]providers.LiveObject, error) { return (&casMailbox{c: f}).ReadAll(context.Background()) },
 			"shared": func() ([]providers.LiveObject, error) { return (&sharedMailbox{c: f}).ReadAll(context.Background()) },
 			"permissions": func() ([]providers.LiveObject, error) {
-				return (&mailboxPermissions{c: f}).ReadKeys(context.Background(), []string{"a@contoso.com"})
+				objs, _, err := (&mailboxPermissions{c: f}).ReadKeys(context.Background(), []string{"a@contoso.com"})
+				return objs, err
 			},
 			"inbox": func() ([]providers.LiveObject, error) {
-				return (&inboxRule{c: f}).ReadKeys(context.Background(), []string{`a@contoso.com\r`})
+				objs, _, err := (&inboxRule{c: f}).ReadKeys(context.Background(), []string{`a@contoso.com\r`})
+				return objs, err
 			},
 		}
 		for name, read := range reads {
@@ -294,9 +296,12 @@ func TestMailboxPermissionsReadKeys(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		keys = append(keys, fmt.Sprintf("m%d@contoso.com", i))
 	}
-	got, err := (&mailboxPermissions{c: f}).ReadKeys(context.Background(), keys)
+	got, missing, err := (&mailboxPermissions{c: f}).ReadKeys(context.Background(), keys)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"gone@contoso.com"}, missing); diff != "" {
+		t.Errorf("missing mailboxes (-want +got):\n%s", diff)
 	}
 	calls := f.sortedCalls()
 	if n := strings.Count(strings.Join(calls, "\n"), "Get-RecipientPermission"); n != 1 {
@@ -404,11 +409,14 @@ func TestInboxRuleReadKeys(t *testing.T) {
 		return &Result{Objects: []map[string]any{}}, nil
 	}}
 	r := &inboxRule{c: f}
-	got, err := r.ReadKeys(context.Background(), []string{
+	got, missing, err := r.ReadKeys(context.Background(), []string{
 		schema.JoinKey("proj-a@contoso.com", "Import copy"), schema.JoinKey("PROJ-A@contoso.com", "missing"),
 		schema.JoinKey("new@contoso.com", "Import copy"), schema.JoinKey(`CONTOSO\bob`, "Import copy")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{schema.JoinKey("new@contoso.com", "Import copy")}, missing); diff != "" {
+		t.Errorf("rules of a mailbox that does not exist are reported missing, not absent (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{
 		`Get-InboxRule -Mailbox CONTOSO\bob -ResultSize Unlimited`,
@@ -429,7 +437,7 @@ func TestInboxRuleReadKeys(t *testing.T) {
 		"forward_to": "", "redirect_to": "", "sent_to": "", "subject_or_body_contains_words": "", "body_contains_words": ""}, rcpAttrs(o.Value)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, err := r.ReadKeys(context.Background(), []string{schema.JoinKey("proj-a@contoso.com", "Twice")}); err == nil ||
+	if _, _, err := r.ReadKeys(context.Background(), []string{schema.JoinKey("proj-a@contoso.com", "Twice")}); err == nil ||
 		!strings.Contains(err.Error(), `2 inbox rules named "Twice"`) {
 		t.Errorf("duplicate rule names: %v", err)
 	}

@@ -160,11 +160,12 @@ func inboxSplitKey(key string) (mailbox, name string, ok bool) {
 // mailbox Exchange does not find has no rules (the plan creates them after the mailbox it
 // creates). Two rules of one mailbox with a declared name are an error: exoform could not tell
 // which one the declaration means.
-func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
+func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, []string, error) {
 	type box struct {
-		name  string
-		names []string // declared rule names
-		rules []map[string]any
+		name    string
+		names   []string // declared rule names
+		rules   []map[string]any
+		missing bool // Exchange reported the mailbox as not existing
 	}
 	var boxes []*box
 	byLower := map[string]*box{}
@@ -188,6 +189,7 @@ func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.Li
 			objs, err := recipientInvoke(gctx, r.c, "Get-InboxRule", providers.Params{{Name: "Mailbox", Value: b.name}, {Name: "ResultSize", Value: "Unlimited"}})
 			switch {
 			case IsNotFound(err):
+				b.missing = true
 				return nil
 			case err != nil:
 				return err
@@ -197,10 +199,17 @@ func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.Li
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []providers.LiveObject
+	var missing []string
 	for _, b := range boxes {
+		if b.missing {
+			for _, name := range b.names {
+				missing = append(missing, schema.JoinKey(b.name, name))
+			}
+			continue
+		}
 		done := map[string]bool{}
 		for _, name := range b.names {
 			if done[strings.ToLower(name)] {
@@ -218,16 +227,16 @@ func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.Li
 				continue
 			case 1:
 			default:
-				return nil, fmt.Errorf("the mailbox %s has %d inbox rules named %q; exoform cannot tell which one to manage. Rename or remove the others", b.name, len(match), name)
+				return nil, nil, fmt.Errorf("the mailbox %s has %d inbox rules named %q; exoform cannot tell which one to manage. Rename or remove the others", b.name, len(match), name)
 			}
 			lo, err := inboxLiveObject(b.name, match[0])
 			if err != nil {
-				return nil, fmt.Errorf("Get-InboxRule -Mailbox %s: rule %q: %w", b.name, name, err)
+				return nil, nil, fmt.Errorf("Get-InboxRule -Mailbox %s: rule %q: %w", b.name, name, err)
 			}
 			out = append(out, lo)
 		}
 	}
-	return out, nil
+	return out, missing, nil
 }
 
 // inboxRecipientRe finds the address in Exchange's display of a recipient, such as

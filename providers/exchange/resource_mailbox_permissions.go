@@ -53,7 +53,7 @@ func (r *mailboxPermissions) ReadAll(context.Context) ([]providers.LiveObject, e
 // ReadKeys reads the permissions of the named mailboxes: Get-MailboxPermission once per distinct
 // mailbox and one bulk Get-RecipientPermission, concurrently. A mailbox Exchange does not find
 // yields no object (the planner reports it, or sets it up after the mailbox this plan creates).
-func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
+func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, []string, error) {
 	var mbs []string
 	seen := map[string]bool{}
 	for _, k := range keys {
@@ -63,7 +63,7 @@ func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]pro
 		}
 	}
 	if len(mbs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(recipientReadParallelism)
@@ -89,7 +89,7 @@ func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]pro
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sendAsBy := map[string][]map[string]any{}
 	for _, e := range sendAs {
@@ -97,13 +97,15 @@ func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]pro
 		sendAsBy[id] = append(sendAsBy[id], e)
 	}
 	var out []providers.LiveObject
+	var missing []string
 	for i, mb := range mbs {
 		if !found[i] {
+			missing = append(missing, mb)
 			continue
 		}
 		out = append(out, permissionsLiveObject(mb, full[i], sendAsBy))
 	}
-	return out, nil
+	return out, missing, nil
 }
 
 // permissionsLiveObject builds one mailbox's object from its Get-MailboxPermission entries and
@@ -137,7 +139,13 @@ func permissionsLiveObject(mb string, entries []map[string]any, sendAsBy map[str
 		"auto_mapping": cty.NullVal(cty.Bool),
 		"send_as":      recipientSetOf(permissionDedupe(send)),
 	})
-	return providers.LiveObject{Key: mb, Value: v, Names: ids[1:]}
+	// The ID is the mailbox as Exchange names it, so two declarations that spell one mailbox
+	// differently are recognised as the same object.
+	id := mb
+	if len(ids) > 1 {
+		id = ids[1]
+	}
+	return providers.LiveObject{Key: mb, ID: id, Value: v, Names: ids[1:]}
 }
 
 // permissionCounts reports whether a permission entry is an explicit Allow of right for a

@@ -204,3 +204,33 @@ func plain(v cty.Value) any {
 	}
 	return fmt.Sprint(v.GoString())
 }
+
+// ScopedTenant is a Tenant read key by key, like mailbox permissions: keys whose container
+// (the part before schema.KeySep) is not in Containers are reported missing.
+type ScopedTenant struct {
+	*Tenant
+	Containers map[string]bool // lower-case container keys that exist
+}
+
+// ReadKeys implements providers.ScopedReader.
+func (s *ScopedTenant) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, []string, error) {
+	all, err := s.ReadAll(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []providers.LiveObject
+	var missing []string
+	for _, k := range keys {
+		c, _, _ := strings.Cut(k, schema.KeySep)
+		if !s.Containers[strings.ToLower(c)] {
+			missing = append(missing, k)
+			continue
+		}
+		for _, o := range all {
+			if strings.EqualFold(o.Key, k) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, missing, nil
+}
