@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -71,6 +72,9 @@ func staleAttrs(t *schema.ResourceType, c *Change, now *providers.LiveObject) []
 	}
 	if now.Protected != c.Prior.Protected {
 		out = append(out, fmt.Sprintf("%s: prevent_destroy in the marker was %t, now %t", c.Addr, c.Prior.Protected, now.Protected))
+	}
+	if !maps.Equal(now.Meta, c.Prior.Meta) {
+		out = append(out, fmt.Sprintf("%s: what the service reports beside its attributes changed (%v, now %v)", c.Addr, c.Prior.Meta, now.Meta))
 	}
 	if now.AllowDestroy != c.Prior.AllowDestroy {
 		out = append(out, fmt.Sprintf("%s: allow_destroy in the marker was %t, now %t", c.Addr, c.Prior.AllowDestroy, now.AllowDestroy))

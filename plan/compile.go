@@ -61,7 +61,7 @@ func (p *Planner) Verify(pl *Plan) error {
 // before it, of a resource it depends on, creates the object it belongs to.
 func verifyPending(workspace string, c *Change, before []*Change, t *schema.ResourceType) error {
 	p := c.Prior
-	if p == nil || !strings.EqualFold(p.Key, c.Key) || p.Owner != "" || p.ID != "" || len(p.Names) > 0 || p.Protected || p.AllowDestroy {
+	if p == nil || !strings.EqualFold(p.Key, c.Key) || p.Owner != "" || p.ID != "" || len(p.Names) > 0 || len(p.Meta) > 0 || p.Protected || p.AllowDestroy {
 		return fmt.Errorf("a pending change must start from an empty placeholder")
 	}
 	for _, a := range t.Attributes {

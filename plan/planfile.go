@@ -47,13 +47,14 @@ type changeFile struct {
 }
 
 type liveFile struct {
-	Key          string          `json:"key"`
-	ID           string          `json:"id,omitempty"`
-	Owner        string          `json:"owner,omitempty"`
-	Protected    bool            `json:"prevent_destroy,omitempty"`
-	AllowDestroy bool            `json:"allow_destroy,omitempty"`
-	Names        []string        `json:"names,omitempty"`
-	Values       json.RawMessage `json:"values"`
+	Key          string            `json:"key"`
+	ID           string            `json:"id,omitempty"`
+	Owner        string            `json:"owner,omitempty"`
+	Protected    bool              `json:"prevent_destroy,omitempty"`
+	AllowDestroy bool              `json:"allow_destroy,omitempty"`
+	Names        []string          `json:"names,omitempty"`
+	Meta         map[string]string `json:"meta,omitempty"`
+	Values       json.RawMessage   `json:"values"`
 }
 
 type attrFile struct {
@@ -84,7 +85,7 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 			if err != nil {
 				return err
 			}
-			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Protected: c.Prior.Protected, AllowDestroy: c.Prior.AllowDestroy, Names: c.Prior.Names, Values: vals}
+			cf.Prior = &liveFile{Key: c.Prior.Key, ID: c.Prior.ID, Owner: c.Prior.Owner, Protected: c.Prior.Protected, AllowDestroy: c.Prior.AllowDestroy, Names: c.Prior.Names, Meta: c.Prior.Meta, Values: vals}
 		}
 		for _, a := range c.Attrs {
 			at := attrOf(t, a.Name)
@@ -159,7 +160,7 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			if v == cty.NilVal {
 				return nil, "", fmt.Errorf("change %d: the prior object has no values", i)
 			}
-			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, AllowDestroy: cf.Prior.AllowDestroy, Names: cf.Prior.Names, Value: v}
+			c.Prior = &providers.LiveObject{Key: cf.Prior.Key, ID: cf.Prior.ID, Owner: cf.Prior.Owner, Protected: cf.Prior.Protected, AllowDestroy: cf.Prior.AllowDestroy, Names: cf.Prior.Names, Meta: cf.Prior.Meta, Value: v}
 		}
 		for _, af := range cf.Attributes {
 			at := attrOf(t, af.Name)

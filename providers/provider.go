@@ -23,6 +23,10 @@ type LiveObject struct {
 	// Names are the other identities the object answers to (a mailbox's addresses, alias, GUID),
 	// so a declaration may name it any way the service accepts.
 	Names []string
+	// Meta holds facts a provider read with the object that are not attributes but that its
+	// Compile depends on (the other apps of a shared access policy). Saved plans record it and
+	// the staleness check compares it; the planner never matches on it.
+	Meta map[string]string
 }
 
 // ScopedReader is implemented by types whose API cannot list every object at once (mailbox

@@ -486,6 +486,27 @@ func recipientIdentity(s string) string {
 	return ""
 }
 
+// recipientDistinct reports whether two mailbox identities, as written, certainly name different
+// mailboxes without looking them up: both are SMTP addresses, or both are plain names (an
+// alias-like name: no address, GUID, DOMAIN\user or spaces), and they differ regardless of case.
+// Identities of different kinds ("support" and "support@contoso.com", a GUID and an address)
+// may name one mailbox, which only the tenant can tell, so they are never called distinct.
+func recipientDistinct(a, b string) bool {
+	kind := func(s string) string {
+		switch {
+		case recipientAddress(s) == "":
+			return "address"
+		case guidRE.MatchString(s):
+			return "guid"
+		case recipientAlias(s) == "":
+			return "name"
+		}
+		return "other"
+	}
+	k := kind(a)
+	return (k == "address" || k == "name") && k == kind(b) && !strings.EqualFold(a, b)
+}
+
 // recipientTrustee accepts a permission trustee other than a built-in principal.
 func recipientTrustee(s string) string {
 	if msg := recipientIdentity(s); msg != "" {

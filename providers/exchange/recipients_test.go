@@ -173,7 +173,7 @@ grant_send_on_behalf_to = ["bob@contoso.com", "alice@contoso.com"]`)
 		return o
 	}
 	foreign := prior("")
-	foreign.Names = []string{"\x00CustomAttribute15=cost-centre 42"}
+	foreign.Meta = map[string]string{"ForeignCustomAttribute15": "cost-centre 42"}
 	rcpCompileGolden(t, rt, []rcpCompileCase{
 		{"create is New-Mailbox -Shared, then Set-Mailbox with the rest and the marker", providers.Change{Kind: providers.Create, Desired: full,
 			Marker: providers.Marker{Workspace: "ws", AllowDestroy: true}}},

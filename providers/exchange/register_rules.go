@@ -12,4 +12,5 @@ func registerRules(r *providers.Registry, c invoker) {
 	r.AddResource(&roleAssignment{c: c})
 	r.AddResource(&appAccessPolicy{c: c})
 	r.AddConfigCheck(checkRulePriorities)
+	r.AddConfigCheck(roleAssignmentConfigWarnings)
 }

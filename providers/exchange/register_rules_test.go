@@ -182,7 +182,7 @@ func TestAppResourcesLiveObjects(t *testing.T) {
 	var keys [][]string
 	for _, o := range pols {
 		got = append(got, liveAttrs(o))
-		keys = append(keys, append([]string{o.Key, o.Owner}, o.Names...))
+		keys = append(keys, append(append([]string{o.Key, o.Owner}, o.Names...), o.Meta[appPolicyOtherApps]))
 	}
 	if diff := cmp.Diff([]map[string]string{
 		{"app_id": "3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f", "policy_scope_group_id": "ERP Mailboxes20250209121934", "access_right": "DenyAccess", "description": "legacy"},
@@ -191,12 +191,16 @@ func TestAppResourcesLiveObjects(t *testing.T) {
 	}, got); diff != "" {
 		t.Errorf("policies (-want +got)\n%s", diff)
 	}
+	// A policy of two apps is never exoform's, whatever its Description says: no owner, and each
+	// entry records the other app (see ApplicationAccessPolicyType).
 	if diff := cmp.Diff([][]string{
-		{`3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\ERP Mailboxes20250209121934`, "ws",
-			`3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\ERP Mailboxes`, `3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\4f1c2b3a-0000-4000-8000-00000000abcd`, `3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\S-1-5-21-1`},
-		{`11111111-2222-3333-4444-555555555555\ERP Mailboxes20250209121934`, "ws",
-			`11111111-2222-3333-4444-555555555555\ERP Mailboxes`, `11111111-2222-3333-4444-555555555555\4f1c2b3a-0000-4000-8000-00000000abcd`, `11111111-2222-3333-4444-555555555555\S-1-5-21-1`},
-		{`22222222-2222-3333-4444-555555555555\Sales`, ""},
+		{`3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\ERP Mailboxes20250209121934`, "",
+			`3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\ERP Mailboxes`, `3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\4f1c2b3a-0000-4000-8000-00000000abcd`, `3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f\S-1-5-21-1`,
+			"11111111-2222-3333-4444-555555555555"},
+		{`11111111-2222-3333-4444-555555555555\ERP Mailboxes20250209121934`, "",
+			`11111111-2222-3333-4444-555555555555\ERP Mailboxes`, `11111111-2222-3333-4444-555555555555\4f1c2b3a-0000-4000-8000-00000000abcd`, `11111111-2222-3333-4444-555555555555\S-1-5-21-1`,
+			"3f2c1a7e-5b8d-4c6f-9a0e-1d2b3c4d5e6f"},
+		{`22222222-2222-3333-4444-555555555555\Sales`, "", ""},
 	}, keys); diff != "" {
 		t.Errorf("policy keys, owners and names (-want +got)\n%s", diff)
 	}

@@ -24,6 +24,16 @@ import (
 // by any of those but not by SMTP address (validate refuses one: exoform would not find the
 // policy it created and would create it again on every apply).
 //
+// A policy may name several apps (New-ApplicationAccessPolicy -AppId takes a list). It is read
+// as one object per app, so that a declaration of any of its apps finds it, but exoform never
+// manages such a policy: its Description, its access right and its removal belong to the whole
+// policy, so adopting one app's entry would mark the others', and the delete or the replacement
+// of that entry would remove the restriction of the other apps too. Each entry of a multi-app
+// policy therefore reads without an owner, even when its Description carries a marker (so it is
+// never a deletion candidate), and records the other apps in its Meta (appPolicyOtherApps);
+// Compile refuses every update and delete of such an entry, which the planner reports at the
+// declaration. To manage one of its apps, split the policy by hand.
+//
 // access_right cannot change in place (Set-ApplicationAccessPolicy changes only Description). A
 // change is compiled, within one update, to Remove-ApplicationAccessPolicy then
 // New-ApplicationAccessPolicy: the policy's identity is made of its app and group, so Exchange
@@ -35,7 +45,8 @@ var ApplicationAccessPolicyType = &schema.ResourceType{
 	Description: "A legacy Application Access Policy (New-ApplicationAccessPolicy) limiting which mailboxes an app's Graph and EWS " +
 		"application permissions reach. Microsoft replaced these with RBAC for Applications (exchange_management_role_assignment) " +
 		"and asks not to create new ones. exoform keeps its ownership marker on the last line of Description. " +
-		"Changing access_right replaces the policy (Remove-ApplicationAccessPolicy, then New-ApplicationAccessPolicy).",
+		"Changing access_right replaces the policy (Remove-ApplicationAccessPolicy, then New-ApplicationAccessPolicy). " +
+		"A policy that covers several apps is never adopted, changed or removed: declaring one of its apps is an error until the policy is split by hand.",
 	Keys: []string{"app_id", "policy_scope_group_id"},
 	Attributes: []*schema.Attribute{
 		{Name: "app_id", Wire: "AppId", Type: cty.String, Required: true, FoldCase: true, Validate: ruleGUID("application (client) id"),
@@ -126,6 +137,7 @@ func appAccessPolicyObjects(o map[string]any) ([]providers.LiveObject, error) {
 			}
 		}
 	}
+	apps = appPolicyUniqueApps(apps)
 	var out []providers.LiveObject
 	for _, app := range apps {
 		one := make(map[string]any, len(o))
@@ -144,9 +156,48 @@ func appAccessPolicyObjects(o map[string]any) ([]providers.LiveObject, error) {
 				lo.Names = append(lo.Names, n)
 			}
 		}
+		if len(apps) > 1 {
+			// A policy of several apps is never exoform's: see ApplicationAccessPolicyType.
+			lo.Owner, lo.Protected, lo.AllowDestroy = "", false, false
+			var others []string
+			for _, other := range apps {
+				if other != app {
+					others = append(others, other)
+				}
+			}
+			lo.Meta = map[string]string{appPolicyOtherApps: strings.Join(others, ",")}
+		}
 		out = append(out, lo)
 	}
 	return out, nil
+}
+
+// appPolicyOtherApps is the Meta key recording, comma-separated, the other apps a policy
+// covers, so that Compile (which sees only the Change) can refuse to touch a policy of several
+// apps.
+const appPolicyOtherApps = "OtherAppIds"
+
+// appPolicyUniqueApps drops repeated apps (compared case-insensitively), keeping the first
+// spelling.
+func appPolicyUniqueApps(apps []string) []string {
+	seen := map[string]bool{}
+	out := apps[:0:0]
+	for _, a := range apps {
+		if k := strings.ToLower(a); !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// appPolicyOthers returns the other apps a live policy entry's policy covers; none for a policy
+// of one app.
+func appPolicyOthers(lo *providers.LiveObject) []string {
+	if lo == nil || lo.Meta[appPolicyOtherApps] == "" {
+		return nil
+	}
+	return strings.Split(lo.Meta[appPolicyOtherApps], ",")
 }
 
 func ruleStringsOf(arr []any) []string {
@@ -175,6 +226,9 @@ func (r *appAccessPolicy) Compile(c providers.Change) ([]providers.Operation, er
 			providers.Param{Name: "AccessRight", Value: ruleText(c.Desired, "access_right")},
 			providers.Param{Name: "Description", Value: ruleMarkerField(c, "description", fromDesired)})
 	}
+	if others := appPolicyOthers(c.Prior); len(others) > 0 && (c.Kind == providers.Update || c.Kind == providers.Delete) {
+		return nil, appPolicySharedError(c, others)
+	}
 	switch c.Kind {
 	case providers.Create:
 		return []providers.Operation{newOp(true)}, nil
@@ -195,4 +249,21 @@ func (r *appAccessPolicy) Compile(c providers.Change) ([]providers.Operation, er
 		return []providers.Operation{ruleOp("Remove-ApplicationAccessPolicy", providers.Param{Name: "Identity", Value: appPolicyIdentity(c.Prior)}, ruleConfirm)}, nil
 	}
 	return nil, fmt.Errorf("unknown change kind %d", c.Kind)
+}
+
+// appPolicySharedError explains why exoform does not touch a policy that covers several apps.
+func appPolicySharedError(c providers.Change, others []string) error {
+	app, group := ruleText(c.Prior.Value, "app_id"), ruleText(c.Prior.Value, "policy_scope_group_id")
+	also := "app " + others[0]
+	if len(others) > 1 {
+		also = "apps " + strings.Join(others, ", ")
+	}
+	id := appPolicyIdentity(c.Prior)
+	if c.Kind == providers.Delete {
+		return fmt.Errorf("exoform never removes the application access policy '%s': it also covers %s, whose restriction Remove-ApplicationAccessPolicy would lift too", id, also)
+	}
+	return fmt.Errorf("the application access policy for app %s and group %q also covers %s. exoform manages only policies of one app: "+
+		"adopting, changing or replacing this one would change the restriction of the other apps too. "+
+		"Split it by hand (Remove-ApplicationAccessPolicy -Identity '%s', then one New-ApplicationAccessPolicy per app) and plan again, "+
+		"or leave this policy out of the configuration", app, group, also, id)
 }

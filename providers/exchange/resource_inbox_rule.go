@@ -111,7 +111,9 @@ func checkInboxRule(obj cty.Value) []schema.AttrProblem {
 			if v.IsNull() {
 				continue
 			}
-			if owner, path := inboxSplitFolder(v.AsString()); owner != "" && !strings.EqualFold(owner, mb.AsString()) {
+			// Only when the two are certainly different mailboxes: "support" and
+			// "support@contoso.com" may be one, which validation cannot tell.
+			if owner, path := inboxSplitFolder(v.AsString()); owner != "" && recipientDistinct(owner, mb.AsString()) {
 				out = append(out, schema.AttrProblem{Attr: attr, Warning: true, Summary: "Folder of another mailbox",
 					Detail: fmt.Sprintf("%s names the mailbox %s, but the rule belongs to %s. An inbox rule can only use folders of its own mailbox, so exoform uses %s in %s (if %s is another name of that mailbox, write only the path %s).", attr, owner, mb.AsString(), path, mb.AsString(), owner, path)})
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
+	"github.com/exoform/exoform/schema/diag"
 )
 
 // ManagementRoleAssignmentType is exchange_management_role_assignment: RBAC for Applications,
@@ -18,14 +19,21 @@ import (
 // Kind Declared: a role assignment has no free-text field for an ownership marker, so exoform
 // never deletes one because its declaration went away.
 //
-// role and app cannot change in place (Set-ManagementRoleAssignment changes scopes only). A
-// change of either is compiled, within the one update, to Remove-ManagementRoleAssignment of
-// the assignment followed by New-ManagementRoleAssignment with the same name. That is safe to
-// do without a marker because the removed object is exactly the declared one: it is found by
-// the declared name and only among app (service principal) assignments, never another kind,
-// and the plan lists the removal. The alternative, an error asking the user to rename, would
-// leave the old grant in place after the rename, since exoform never deletes declared objects:
-// an app would keep a role its configuration no longer gives it.
+// role and app cannot change in place (Set-ManagementRoleAssignment changes scopes only).
+//
+//   - A change of role is compiled, within the one update, to Remove-ManagementRoleAssignment
+//     of the assignment followed by New-ManagementRoleAssignment with the same name, for the
+//     same app. That is safe to do without a marker because the removed object is exactly the
+//     declared grant: it is found by the declared name, only among app (service principal)
+//     assignments, and it belongs to the declared app; the plan shows the role's change and
+//     lists the removal. The alternative, an error asking the user to rename, would leave the
+//     old grant in place after the rename, since exoform never deletes declared objects: an app
+//     would keep a role its configuration no longer gives it.
+//   - A different app is refused. Resolve rewrites app to the live assignment's spelling when
+//     both name one service principal, so a difference that remains means the assignment with
+//     the declared name belongs to another service principal (or to one the tenant does not
+//     list): replacing it would silently take that app's grant away. The user gives the
+//     declaration another name, or removes the other assignment by hand.
 //
 // Left out: RecipientGroupScope and RecipientAdministrativeUnitScope (scopes by group or
 // administrative unit); custom_resource_scope with a management scope covers the cases in
@@ -34,15 +42,16 @@ var ManagementRoleAssignmentType = &schema.ResourceType{
 	Name: "exchange_management_role_assignment",
 	Description: "An RBAC for Applications role assignment (New-ManagementRoleAssignment -App): grants an app, through its " +
 		"exchange_service_principal, an application role such as Application Mail.Send, optionally limited to the mailboxes of a " +
-		"management scope. This replaces Application Access Policies. Changing role or app replaces the assignment " +
-		"(Remove-ManagementRoleAssignment, then New-ManagementRoleAssignment with the same name).",
+		"management scope. This replaces Application Access Policies. Changing role replaces the assignment " +
+		"(Remove-ManagementRoleAssignment, then New-ManagementRoleAssignment with the same name and app). " +
+		"An existing assignment with the declared name that belongs to another app is an error, never replaced.",
 	Kind: schema.Declared,
 	Keys: []string{"name"},
 	Attributes: []*schema.Attribute{
 		{Name: "name", Wire: "Name", Type: cty.String, Required: true, FoldCase: true, Validate: ruleName("role assignment"),
 			Description: "The assignment's unique name (at most 64 characters); exoform finds the assignment by it."},
-		{Name: "role", Wire: "Role", Type: cty.String, Required: true, FoldCase: true, Enum: AppRoles,
-			Description: "The application role granted."},
+		{Name: "role", Wire: "Role", Type: cty.String, Required: true, FoldCase: true, Enum: AppRoles, ForceNew: true,
+			Description: "The application role granted. Changing it replaces the assignment."},
 		{Name: "app", Wire: "App", Type: cty.String, Required: true, FoldCase: true, Validate: ruleNonEmpty("app"),
 			Description: "The Exchange service principal the role is granted to: its app id, object id or display name. " +
 				"Refer to exchange_service_principal.NAME.app_id so that the service principal is created first. " +
@@ -70,6 +79,10 @@ func appScopeName(s string) string {
 	return ruleName("management scope")(s)
 }
 
+// roleAssigneeName is the Meta key recording the live assignment's RoleAssigneeName (the service
+// principal's display name), so that Compile can name the app an assignment belongs to.
+const roleAssigneeName = "RoleAssigneeName"
+
 var roleAssignmentMap = &ruleMap{
 	t:      ManagementRoleAssignmentType,
 	fields: map[string][]string{"app": {"RoleAssignee", "RoleAssigneeName", "App"}},
@@ -91,6 +104,9 @@ func (r *roleAssignment) ReadAll(ctx context.Context) ([]providers.LiveObject, e
 		lo, err := roleAssignmentMap.live(o)
 		if err != nil {
 			return nil, err
+		}
+		if n := ruleString(o, "RoleAssigneeName"); n != "" && !strings.EqualFold(n, ruleText(lo.Value, "app")) {
+			lo.Meta = map[string]string{roleAssigneeName: n}
 		}
 		return []providers.LiveObject{lo}, nil
 	})
@@ -174,7 +190,13 @@ func (r *roleAssignment) Compile(c providers.Change) ([]providers.Operation, err
 		return []providers.Operation{newOp()}, nil
 	case providers.Update:
 		set := ruleSetOf(c)
-		if set["role"] || set["app"] {
+		if set["app"] {
+			// Another app's grant: see ManagementRoleAssignmentType.
+			return nil, fmt.Errorf("the role assignment %q belongs to app %s, not to the declared app %s. "+
+				"exoform never replaces another app's assignment: give the declaration another name, or remove the existing assignment by hand "+
+				"(Remove-ManagementRoleAssignment -Identity '%s')", c.Prior.Key, roleAssignmentApp(c.Prior), ruleText(c.Desired, "app"), c.Prior.Key)
+		}
+		if set["role"] {
 			// Replace: see ManagementRoleAssignmentType. The new assignment takes the scope
 			// after the change (the configured one, or the live one when it is not managed).
 			return []providers.Operation{
@@ -192,4 +214,72 @@ func (r *roleAssignment) Compile(c providers.Change) ([]providers.Operation, err
 		return nil, fmt.Errorf("exoform never deletes a role assignment: it carries no ownership marker")
 	}
 	return nil, fmt.Errorf("unknown change kind %d", c.Kind)
+}
+
+// roleAssignmentApp names the app of a live assignment as Exchange reports it: its display name
+// and identity when both are known.
+func roleAssignmentApp(lo *providers.LiveObject) string {
+	app := ruleText(lo.Value, "app")
+	if n := lo.Meta[roleAssigneeName]; n != "" {
+		return fmt.Sprintf("%q (%s)", n, app)
+	}
+	return fmt.Sprintf("%q", app)
+}
+
+// roleAssignmentConfigWarnings warns about a role assignment whose app names, as a literal (its
+// app id, object id or display name), an exchange_service_principal that the configuration
+// declares. Without a reference the assignment does not depend on the principal, so a plan that
+// creates both may run New-ManagementRoleAssignment first, which fails until the principal
+// exists (and, ordered the same way, on every apply).
+func roleAssignmentConfigWarnings(insts []*schema.Instance) diag.Diagnostics {
+	var ds diag.Diagnostics
+	var sps []*schema.Instance
+	for _, in := range insts {
+		if in.Type.Name == ServicePrincipalType.Name {
+			sps = append(sps, in)
+		}
+	}
+	for _, in := range insts {
+		if in.Type.Name != ManagementRoleAssignmentType.Name {
+			continue
+		}
+		app := in.Value.GetAttr("app")
+		if app.IsNull() || !app.IsKnown() {
+			continue
+		}
+		for _, sp := range sps {
+			if !servicePrincipalNamed(sp, app.AsString()) || dependsOn(in, sp.Resource.Addr()) {
+				continue
+			}
+			addr := sp.Addr // with its index, for a principal declared with count or for_each
+			d := diag.Warnf(in.Range("app"), "Service principal named by a literal value",
+				"app %q names %s, which this configuration declares, but does not refer to it, so the role assignment may be created before the service principal and fail until it exists. "+
+					"Refer to %s.app_id so the principal is created first.", app.AsString(), addr, addr)
+			d.Address = in.Addr
+			ds.Append(d)
+			break
+		}
+	}
+	return ds
+}
+
+// servicePrincipalNamed reports whether a name is the app id, object id or display name of a
+// declared service principal.
+func servicePrincipalNamed(sp *schema.Instance, name string) bool {
+	for _, attr := range []string{"app_id", "object_id", "display_name"} {
+		if v := sp.Value.GetAttr(attr); !v.IsNull() && v.IsKnown() && strings.EqualFold(v.AsString(), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// dependsOn reports whether an instance follows a resource (TYPE.NAME).
+func dependsOn(in *schema.Instance, addr string) bool {
+	for _, d := range in.DependsOn {
+		if d == addr {
+			return true
+		}
+	}
+	return false
 }

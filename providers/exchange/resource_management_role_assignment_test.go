@@ -23,12 +23,17 @@ custom_resource_scope = ""`)
 	live := ruleLiveObject(t, typ, "ERP send as app", "", "", map[string]cty.Value{
 		"name": cty.StringVal("ERP send as app"), "role": cty.StringVal("Application Mail.Send"),
 		"app": cty.StringVal(erpObjectID), "custom_resource_scope": cty.StringVal("Old scope")})
+	otherApp := ruleLiveObject(t, typ, "ERP send as app", "", "", map[string]cty.Value{
+		"name": cty.StringVal("ERP send as app"), "role": cty.StringVal("Application Mail.Send"),
+		"app": cty.StringVal("99999999-1111-4222-8333-444444444444"), "custom_resource_scope": cty.StringVal("ERP mailboxes")})
 	assertCompileGolden(t, typ, "management_role_assignment", []ruleCompileCase{
 		{"create: role name in canonical case", providers.Change{Kind: providers.Create, Desired: desired, Marker: m}},
 		{"create: organization-wide", providers.Change{Kind: providers.Create, Desired: orgWide, Marker: m}},
 		{"update: scope in place", providers.Change{Kind: providers.Update, Desired: desired, Marker: m, Prior: live, Set: []string{"custom_resource_scope"}}},
 		{"update: scope removed", providers.Change{Kind: providers.Update, Desired: orgWide, Marker: m, Prior: live, Set: []string{"custom_resource_scope"}}},
 		{"update: a role change replaces the declared assignment", providers.Change{Kind: providers.Update, Desired: desired, Marker: m, Prior: live, Set: []string{"role", "custom_resource_scope"}}},
+		{"update: an assignment of another app is refused, never replaced", providers.Change{Kind: providers.Update, Desired: desired, Marker: m, Prior: otherApp, Set: []string{"app"}}},
+		{"update: another app and a role change are refused too", providers.Change{Kind: providers.Update, Desired: desired, Marker: m, Prior: otherApp, Set: []string{"role", "app"}}},
 		{"delete is never compiled", providers.Change{Kind: providers.Delete, Prior: live, Marker: m}},
 	})
 }

@@ -64,10 +64,9 @@ var SharedMailboxType = &schema.ResourceType{
 // sharedMarkerWire is the property that carries the ownership marker.
 const sharedMarkerWire = "CustomAttribute15"
 
-// sharedForeignMarker starts a pseudo-name recording that CustomAttribute15 holds text other than
+// sharedForeignMarker is the Meta key recording that CustomAttribute15 holds text other than
 // exoform's marker, so that Compile (which sees only the Change) can refuse to overwrite it.
-// The NUL byte keeps it from ever matching a declared address.
-const sharedForeignMarker = "\x00" + sharedMarkerWire + "="
+const sharedForeignMarker = "Foreign" + sharedMarkerWire
 
 // sharedSecondaryAddress accepts a secondary address: an SMTP address outside the tenant's
 // *.onmicrosoft.com domains, which Exchange manages.
@@ -147,7 +146,7 @@ func sharedLiveObject(o map[string]any) (providers.LiveObject, error) {
 	if field := strings.TrimSpace(recipientStr(o, sharedMarkerWire)); field != "" {
 		_, m := providers.SplitMarker(field)
 		if m.Workspace == "" {
-			lo.Names = []string{sharedForeignMarker + field}
+			lo.Meta = map[string]string{sharedForeignMarker: field}
 		}
 		lo.Owner, lo.Protected, lo.AllowDestroy = m.Workspace, m.PreventDestroy, m.AllowDestroy
 	}
@@ -156,12 +155,8 @@ func sharedLiveObject(o map[string]any) (providers.LiveObject, error) {
 
 // sharedForeignText returns what CustomAttribute15 held when it was not exoform's marker.
 func sharedForeignText(lo *providers.LiveObject) (string, bool) {
-	for _, n := range lo.Names {
-		if strings.HasPrefix(n, sharedForeignMarker) {
-			return strings.TrimPrefix(n, sharedForeignMarker), true
-		}
-	}
-	return "", false
+	v, ok := lo.Meta[sharedForeignMarker]
+	return v, ok
 }
 
 // sharedParam encodes email_addresses as an add/remove change from have; the rest as usual.

@@ -72,13 +72,19 @@ var TransportConfigType = &schema.ResourceType{
 	Check: checkTransportConfig,
 }
 
-// transportUnlimited accepts "Unlimited" or a whole number from 0 to 2147483647.
+// transportUnlimited accepts "Unlimited" or a whole number from 0 to 2147483647, written as
+// Exchange reports it: the value is compared as text, so "0500" or "+500" would show as a change
+// in every plan and are refused with the number's plain spelling.
 func transportUnlimited(s string) string {
 	if strings.EqualFold(s, "unlimited") {
 		return ""
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err != nil || n < 0 || n > 2147483647 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > 2147483647 {
 		return fmt.Sprintf("%q is neither a number from 0 to 2147483647 nor \"Unlimited\".", s)
+	}
+	if want := strconv.FormatInt(n, 10); s != want {
+		return fmt.Sprintf("Write %s, not %q: Exchange reports the number without a sign or leading zeros, so any other spelling would show as a change in every plan.", want, s)
 	}
 	return ""
 }

@@ -316,6 +316,7 @@ func checkTransportRule(obj cty.Value) []schema.AttrProblem {
 			Detail: "The rule declares no action (such as delete_message, set_scl or redirect_message_to). Exchange refuses to create a rule without one; " +
 				"an existing rule keeps the actions it has, since actions left out of the configuration are not managed."})
 	}
+	out = append(out, ruleDuplicates(obj)...)
 	if set("delete_message") {
 		found := false
 		for _, c := range ruleConditions {
@@ -327,6 +328,52 @@ func checkTransportRule(obj cty.Value) []schema.AttrProblem {
 		if !found {
 			out = append(out, schema.AttrProblem{Attr: "delete_message", Warning: true, Summary: "Rule deletes every message",
 				Detail: "delete_message = true with no condition drops all mail of the organization (all but what exceptions exclude) without a non-delivery report. Add a condition, such as message_type_matches = \"ReadReceipt\"."})
+		}
+	}
+	return out
+}
+
+// ruleDuplicates refuses a list that holds one value twice in different case, such as
+// ["Invoice", "invoice"]: the configuration keeps both, but Exchange compares the values of a
+// rule's lists without regard to case and refuses the list ("The value "invoice" is specified
+// more than once"). Every list of a transport rule is checked: words, patterns, addresses,
+// domains and IP ranges alike.
+func ruleDuplicates(obj cty.Value) []schema.AttrProblem {
+	var out []schema.AttrProblem
+	names := make([]string, 0, len(obj.Type().AttributeTypes()))
+	for name, ty := range obj.Type().AttributeTypes() {
+		if ty.IsSetType() {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := obj.GetAttr(name)
+		if v.IsNull() || !v.IsKnown() {
+			continue
+		}
+		var vals []string
+		for it := v.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); !e.IsNull() && e.IsKnown() {
+				vals = append(vals, e.AsString())
+			}
+		}
+		sort.Strings(vals) // set order is not the configuration's; sorted keeps messages stable
+		first := map[string]string{}
+		reported := map[string]bool{}
+		for _, s := range vals {
+			k := strings.ToLower(s)
+			prev, dup := first[k]
+			if !dup {
+				first[k] = s
+				continue
+			}
+			if reported[k] {
+				continue
+			}
+			reported[k] = true
+			out = append(out, schema.AttrProblem{Attr: name, Summary: "Value listed twice in " + name,
+				Detail: fmt.Sprintf("%s lists %q and %q. Exchange compares them without regard to case and refuses the list (\"The value %q is specified more than once\"). Keep one of them.", name, prev, s, s)})
 		}
 	}
 	return out

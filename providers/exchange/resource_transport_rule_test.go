@@ -320,3 +320,77 @@ func TestPriorityOrderConverges(t *testing.T) {
 		t.Errorf("ApplyOrder settles only %d of %d reorderings in one apply", byOrder, cases)
 	}
 }
+
+// TestTransportRuleIPRangesAreCanonical: sender_ip_ranges takes each address, range and CIDR
+// range exactly as Exchange reports it, so a plan converges; another spelling is refused with
+// the canonical one in the message.
+func TestTransportRuleIPRangesAreCanonical(t *testing.T) {
+	a := ruleType(t, "exchange_transport_rule").Attribute("sender_ip_ranges")
+	tests := []struct {
+		value, want string // want: "" for accepted
+	}{
+		{"192.0.2.1", ""},
+		{"192.0.2.0/24", ""},
+		{"192.0.2.1/24", ""}, // Exchange keeps the host bits, as netip does
+		{"192.0.2.1-192.0.2.9", ""},
+		{"2001:db8::1", ""},
+		{"2001:db8::/32", ""},
+		{"2001:db8::1-2001:db8::ff", ""},
+		{"2001:DB8::1", `Write "2001:DB8::1" as 2001:db8::1: Exchange reports it that way, so any other spelling would show as a change in every plan.`},
+		{"2001:0db8:0000::1", `Write "2001:0db8:0000::1" as 2001:db8::1: Exchange reports it that way, so any other spelling would show as a change in every plan.`},
+		{"192.0.2.1 - 192.0.2.9", `Write "192.0.2.1 - 192.0.2.9" as 192.0.2.1-192.0.2.9: Exchange reports it that way, so any other spelling would show as a change in every plan.`},
+		{"2001:DB8::/32", `Write "2001:DB8::/32" as 2001:db8::/32: Exchange reports it that way, so any other spelling would show as a change in every plan.`},
+		{" 192.0.2.0/24", `Write " 192.0.2.0/24" as 192.0.2.0/24: Exchange reports it that way, so any other spelling would show as a change in every plan.`},
+		{"fe80::1%eth0", `"fe80::1%eth0" is not an IP address, range or CIDR range. Write 192.0.2.10, 192.0.2.1-192.0.2.254 or 192.0.2.0/24.`},
+		{"192.0.2.9-192.0.2.1", `"192.0.2.9-192.0.2.1" ends before it starts. Write the lower address first.`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, a.CheckValue(schemaValue(a, tc.value))); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestTransportRuleListDuplicates: a list holding one value twice in different case is refused
+// at the attribute, since Exchange compares a rule's list values case-insensitively and answers
+// "The value ... is specified more than once".
+func TestTransportRuleListDuplicates(t *testing.T) {
+	const head = "exoform {\n  workspace = \"ws\"\n}\nresource \"exchange_transport_rule\" \"x\" {\nname = \"R\"\nprepend_subject = \"[x] \"\n"
+	twice := func(pos, attr, a, b string) string {
+		return fmt.Sprintf(`error: main.exo.hcl:%s: exchange_transport_rule.x: Value listed twice in %s: %s lists %q and %q. Exchange compares them without regard to case and refuses the list ("The value %q is specified more than once"). Keep one of them.`, pos, attr, attr, a, b, b)
+	}
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"distinct words", `subject_contains_words = ["Invoice", "Receipt"]`, nil},
+		{"subject words", `subject_contains_words = ["Invoice", "invoice", "Receipt"]`,
+			[]string{twice("7:26", "subject_contains_words", "Invoice", "invoice")}},
+		{"three spellings, one problem", `subject_or_body_contains_words = ["ACME", "Acme", "acme"]`,
+			[]string{twice("7:34", "subject_or_body_contains_words", "ACME", "Acme")}},
+		{"exception and sender address words", "except_if_from_address_contains_words = [\"Noreply\", \"noreply\"]\nfrom_address_contains_words = [\"Bounce\", \"BOUNCE\"]",
+			[]string{twice("7:41", "except_if_from_address_contains_words", "Noreply", "noreply"), twice("8:31", "from_address_contains_words", "BOUNCE", "Bounce")}},
+		{"header words", "header_contains_message_header = \"X-Tag\"\nheader_contains_words = [\"Yes\", \"yes\"]",
+			[]string{twice("8:25", "header_contains_words", "Yes", "yes")}},
+		{"exception subject words", `except_if_subject_contains_words = ["Invoice", "INVOICE"]`,
+			[]string{twice("7:36", "except_if_subject_contains_words", "INVOICE", "Invoice")}},
+		{"patterns", `subject_matches_patterns = ["^inv", "^INV"]`,
+			[]string{twice("7:28", "subject_matches_patterns", "^INV", "^inv")}},
+		{"addresses", `copy_to = ["Audit@contoso.com", "audit@contoso.com"]`,
+			[]string{twice("7:11", "copy_to", "Audit@contoso.com", "audit@contoso.com")}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ds := evaluate(head + tc.body + "\n}\n")
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Severity.String()+": "+d.String())
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}

@@ -296,31 +296,46 @@ func ruleGUID(what string) func(string) string {
 }
 
 // ruleIPRange accepts what a transport rule's SenderIpRanges takes: an IPv4 or IPv6 address, a
-// range first-last of one family, or a CIDR range.
+// range first-last of one family, or a CIDR range, each written exactly as Exchange reports it
+// (lower-case compressed IPv6, no spaces around the dash). Exchange stores its own spelling, so
+// any other one ("2001:DB8::1", "192.0.2.1 - 192.0.2.9") would show as a difference in every
+// plan; such a spelling is refused with the canonical one in the message.
 func ruleIPRange(s string) string {
+	canonical := func(want string) string {
+		if s == want {
+			return ""
+		}
+		return fmt.Sprintf("Write %q as %s: Exchange reports it that way, so any other spelling would show as a change in every plan.", s, want)
+	}
+	parse := func(x string) (netip.Addr, bool) {
+		a, err := netip.ParseAddr(strings.TrimSpace(x))
+		return a, err == nil && a.Zone() == ""
+	}
 	if from, to, ok := strings.Cut(s, "-"); ok {
-		a, err1 := netip.ParseAddr(strings.TrimSpace(from))
-		b, err2 := netip.ParseAddr(strings.TrimSpace(to))
+		a, ok1 := parse(from)
+		b, ok2 := parse(to)
 		switch {
-		case err1 != nil || err2 != nil:
+		case !ok1 || !ok2:
 			return fmt.Sprintf("%q is not an IP address range. Write a range as 192.0.2.1-192.0.2.254.", s)
 		case a.Is4() != b.Is4():
 			return fmt.Sprintf("%q mixes IPv4 and IPv6. Both ends of a range must be of one family.", s)
 		case b.Less(a):
 			return fmt.Sprintf("%q ends before it starts. Write the lower address first.", s)
 		}
-		return ""
+		return canonical(a.String() + "-" + b.String())
 	}
 	if strings.Contains(s, "/") {
-		if _, err := netip.ParsePrefix(s); err != nil {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
 			return fmt.Sprintf("%q is not a CIDR range. Write it as 192.0.2.0/24 or 2001:db8::/32.", s)
 		}
-		return ""
+		return canonical(p.String())
 	}
-	if _, err := netip.ParseAddr(s); err != nil {
+	a, ok := parse(s)
+	if !ok {
 		return fmt.Sprintf("%q is not an IP address, range or CIDR range. Write 192.0.2.10, 192.0.2.1-192.0.2.254 or 192.0.2.0/24.", s)
 	}
-	return ""
+	return canonical(a.String())
 }
 
 // ruleNonEmpty checks that a value is not blank.

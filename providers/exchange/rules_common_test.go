@@ -199,6 +199,11 @@ description = "d"`, true},
 				// object_id and exclusive cannot change; check the rest.
 				changes[1].Set = []string{"display_name", "recipient_restriction_filter"}
 			}
+			if tc.typ == "exchange_management_role_assignment" {
+				// Another app's assignment is refused; a role change replaces it (Remove, New).
+				changes[1].Set = []string{"role", "custom_resource_scope"}
+				changes = append(changes, providers.Change{Kind: providers.Update, Desired: full, Prior: prior, Set: []string{"custom_resource_scope"}, Marker: m})
+			}
 			if tc.owned {
 				changes = append(changes, providers.Change{Kind: providers.Delete, Prior: prior, Marker: m})
 			}

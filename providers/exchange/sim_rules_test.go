@@ -414,3 +414,109 @@ func TestAppResourcesDriftAgainstSim(t *testing.T) {
 		t.Errorf("replaced role assignment: %v", ra)
 	}
 }
+
+// rulesPlanErrors plans a configuration that is valid but must fail planning, and returns the
+// planning errors as "address: detail".
+func rulesPlanErrors(t *testing.T, reg *providers.Registry, src string) []string {
+	t.Helper()
+	cfg, ds := schema.LoadSources(map[string][]byte{"main.exo.hcl": []byte(src)})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	ev, ds := schema.Evaluate(cfg, reg, schema.Inputs{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), ev)
+	if pl != nil {
+		t.Fatalf("planning succeeded:\n%s", strings.Join(ruleSummary(pl), "\n"))
+	}
+	var out []string
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			if d.Subject == nil {
+				t.Errorf("error without a location: %s", d.Detail)
+			}
+			out = append(out, d.Address+": "+d.Detail)
+		}
+	}
+	return out
+}
+
+// TestAppPolicyOfSeveralAppsAgainstSim reproduces the review's finding: an administrator's
+// policy restricts apps A and B to the group Info; declaring A's entry must neither mark the
+// policy nor, on later applies, remove it (and with it B's restriction). Every plan fails at
+// the declaration instead, and the policy stays as it was, also when its Description carries
+// this workspace's marker and nothing declares it.
+func TestAppPolicyOfSeveralAppsAgainstSim(t *testing.T) {
+	const appA, appB = "11111111-2222-4333-8444-555555555555", "22222222-2222-4333-8444-555555555555"
+	_, reg, client := simTenant(t, sim.Options{})
+	invoke(t, client, "New-ApplicationAccessPolicy", prm("AppId", []string{appA, appB}), prm("PolicyScopeGroupID", "Info"),
+		prm("AccessRight", "RestrictAccess"), prm("Description", "hand made"))
+	before := invoke(t, client, "Get-ApplicationAccessPolicy").Objects
+	id := srvTenantPolicyIdentity(t, client)
+	head := "exoform {\n  workspace = \"w\"\n}\n"
+	declare := func(right string) string {
+		return head + "resource \"exchange_application_access_policy\" \"a\" {\n  app_id = \"" + appA + "\"\n  policy_scope_group_id = \"Info\"\n  access_right = \"" + right + "\"\n}\n"
+	}
+	refused := "exchange_application_access_policy.a: the application access policy for app " + appA + " and group \"Info\" also covers app " + appB +
+		". exoform manages only policies of one app: adopting, changing or replacing this one would change the restriction of the other apps too. " +
+		"Split it by hand (Remove-ApplicationAccessPolicy -Identity '" + id + "', then one New-ApplicationAccessPolicy per app) and plan again, or leave this policy out of the configuration."
+	tests := []struct {
+		name, config string
+		markFirst    bool // the policy carries this workspace's marker, as an older exoform left it
+		want         []string
+	}{
+		{"declared as it is", declare("RestrictAccess"), false, []string{refused}},
+		{"declared again", declare("RestrictAccess"), false, []string{refused}},
+		{"declared with another access right", declare("DenyAccess"), false, []string{refused}},
+		{"marked and declared", declare("RestrictAccess"), true, []string{refused}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.markFirst {
+				invoke(t, client, "Set-ApplicationAccessPolicy", prm("Identity", id), prm("Description", "hand made\n[managed-by exoform workspace=w]"))
+			}
+			if diff := cmp.Diff(tc.want, rulesPlanErrors(t, reg, tc.config)); diff != "" {
+				t.Errorf("plan errors (-want +got)\n%s", diff)
+			}
+		})
+	}
+	// Marked and no longer declared: never deleted.
+	_, pl := rulesPlan(t, reg, head)
+	assertEmptyPlan(t, pl)
+	after := invoke(t, client, "Get-ApplicationAccessPolicy").Objects
+	if len(after) != 1 || !cmp.Equal(before[0]["AppId"], after[0]["AppId"]) || after[0]["AccessRight"] != "RestrictAccess" {
+		t.Errorf("the policy changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// TestRoleAssignmentOfAnotherAppAgainstSim: an administrator's assignment for another app that
+// has the declared name is refused at the declaration, never replaced (Remove, New) by the
+// declared app's grant.
+func TestRoleAssignmentOfAnotherAppAgainstSim(t *testing.T) {
+	const payrollApp, payrollObject = "00000000-1111-4222-8333-444444444444", "99999999-1111-4222-8333-444444444444"
+	_, reg, client := simTenant(t, sim.Options{})
+	invoke(t, client, "New-ServicePrincipal", prm("AppId", payrollApp), prm("ObjectId", payrollObject), prm("DisplayName", "Payroll"))
+	invoke(t, client, "New-ManagementRoleAssignment", prm("Name", "ERP SMTP send as app"), prm("Role", "Application Mail.Read"), prm("App", payrollObject))
+	refused := "exchange_management_role_assignment.send: the role assignment \"ERP SMTP send as app\" belongs to app \"Payroll\" (" + payrollObject + "), not to the declared app " + simERPApp +
+		". exoform never replaces another app's assignment: give the declaration another name, or remove the existing assignment by hand (Remove-ManagementRoleAssignment -Identity 'ERP SMTP send as app')."
+	for i := 0; i < 2; i++ {
+		if diff := cmp.Diff([]string{refused}, rulesPlanErrors(t, reg, simRulesConfig)); diff != "" {
+			t.Fatalf("plan %d errors (-want +got)\n%s", i+1, diff)
+		}
+	}
+	ra := invoke(t, client, "Get-ManagementRoleAssignment", prm("Identity", "ERP SMTP send as app")).Objects
+	if len(ra) != 1 || ra[0]["RoleAssignee"] != payrollObject || ra[0]["Role"] != "Application Mail.Read" {
+		t.Errorf("Payroll's assignment changed: %v", ra)
+	}
+	// Renamed, the declaration gets its own assignment and Payroll keeps its.
+	renamed := strings.Replace(simRulesConfig, `name                  = "ERP SMTP send as app"`, `name                  = "ERP send"`, 1)
+	p, pl := rulesPlan(t, reg, renamed)
+	rulesApply(t, p, pl)
+	_, pl = rulesPlan(t, reg, renamed)
+	assertEmptyPlan(t, pl)
+	if ra := invoke(t, client, "Get-ManagementRoleAssignment", prm("Identity", "ERP SMTP send as app")).Objects; len(ra) != 1 || ra[0]["RoleAssignee"] != payrollObject {
+		t.Errorf("Payroll's assignment after the apply: %v", ra)
+	}
+}
