@@ -25,13 +25,8 @@ func liveObject(t *schema.ResourceType, markerWire string, o map[string]any) (pr
 		if err != nil {
 			return providers.LiveObject{}, fmt.Errorf("%s: %w", a.Wire, err)
 		}
-		if markerWire != "" && a.Wire == markerWire && !v.IsNull() {
-			var text string
-			text, m = providers.SplitMarker(v.AsString())
-			v = cty.StringVal(text)
-			if text == "" {
-				v = cty.NullVal(cty.String)
-			}
+		if markerWire != "" && a.Wire == markerWire {
+			v, m = splitMarkerValue(v)
 		}
 		attrs[a.Name] = v
 	}
@@ -42,6 +37,19 @@ func liveObject(t *schema.ResourceType, markerWire string, o map[string]any) (pr
 	}
 	id, _ := o["Guid"].(string)
 	return providers.LiveObject{Key: key, ID: id, Value: obj, Owner: m.Workspace, Protected: m.PreventDestroy, AllowDestroy: m.AllowDestroy}, nil
+}
+
+// splitMarkerValue separates the ownership marker from the text of a free-text field: the
+// user's text (null when only the marker was there) and the marker.
+func splitMarkerValue(v cty.Value) (cty.Value, providers.Marker) {
+	if v.IsNull() {
+		return v, providers.Marker{}
+	}
+	text, m := providers.SplitMarker(v.AsString())
+	if text == "" {
+		return cty.NullVal(cty.String), m
+	}
+	return cty.StringVal(text), m
 }
 
 func toCty(a *schema.Attribute, raw any) (cty.Value, error) {

@@ -113,13 +113,8 @@ func (m *ruleMap) object(o map[string]any) (cty.Value, providers.Marker, error) 
 		if err != nil {
 			return cty.NilVal, mk, fmt.Errorf("%s: %w", a.Wire, err)
 		}
-		if m.markerWire != "" && a.Wire == m.markerWire && !v.IsNull() {
-			var text string
-			text, mk = providers.SplitMarker(v.AsString())
-			v = cty.StringVal(text)
-			if text == "" {
-				v = cty.NullVal(cty.String)
-			}
+		if m.markerWire != "" && a.Wire == m.markerWire {
+			v, mk = splitMarkerValue(v)
 		}
 		attrs[a.Name] = v
 	}
