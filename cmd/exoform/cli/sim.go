@@ -24,7 +24,7 @@ the Exchange Online admin API) over HTTPS, and keeps its tenant in a JSON state 
 "exoform plan --sim" runs one in-process; these commands run one standalone or change
 it the way an administrator would.`,
 	}
-	cmd.AddCommand(a.simServeCmd(), a.simInvokeCmd(), a.simResetCmd())
+	cmd.AddCommand(a.simServeCmd(), a.simInvokeCmd(), a.simGraphCmd(), a.simResetCmd())
 	return cmd
 }
 
