@@ -114,11 +114,3 @@ func recipient(s string) string {
 	}
 	return ""
 }
-
-// hostName accepts a fully qualified host name.
-func hostName(s string) string {
-	if !isDomain(s) {
-		return fmt.Sprintf("%q is not a host name. Write it as mail.contoso.com.", s)
-	}
-	return ""
-}

@@ -93,7 +93,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 		return diag.Diagnostics{diag.Errorf(nil, "Saved plan is for a different configuration",
 			"%s was made from other configuration files or variable values than the ones in this directory. Run exoform plan --out again here and apply the new plan.", path)}
 	}
-	s, err := a.connect(ctx, ev.TenantID, o.parallelism)
+	s, err := a.connect(ctx, ev.TenantID)
 	if err != nil {
 		return err
 	}

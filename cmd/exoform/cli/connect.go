@@ -63,7 +63,7 @@ type session struct {
 
 // connect opens a connection to the tenant the configuration names: the in-process simulated
 // tenant with --sim, else the cloud from --cloud or EXOFORM_CLOUD.
-func (a *app) connect(ctx context.Context, tenant string, parallelism int) (*session, error) {
+func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 	s := &session{close: func() {}}
 	var cloud azure.Cloud
 	if a.sim != "" {

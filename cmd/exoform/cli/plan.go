@@ -59,7 +59,7 @@ func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*pl
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := a.connect(ctx, ev.TenantID, parallelism)
+	s, err := a.connect(ctx, ev.TenantID)
 	if err != nil {
 		return nil, nil, err
 	}
