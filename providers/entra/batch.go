@@ -1,0 +1,283 @@
+package entra
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// MaxBatchSize is the most requests Graph accepts in one $batch call.
+const MaxBatchSize = 20
+
+// BatchRequest is one request inside a $batch call.
+type BatchRequest struct {
+	// ID identifies the request in the answer; unique (case-insensitively) within one Batch
+	// call. Empty IDs are assigned ("1", "2", … by position, prefixed when taken).
+	ID string
+	// Method is the HTTP method; URL is relative to /v1.0, e.g. "/users?$select=id".
+	Method, URL string
+	// Headers are sent with the request. Content-Type: application/json is added when Body is
+	// set, and ConsistencyLevel: eventual when URL uses $count or $search.
+	Headers map[string]string
+	// Body, when not nil, is sent as JSON (a json.RawMessage as is).
+	Body any
+}
+
+// BatchResponse is Graph's answer to one BatchRequest.
+type BatchResponse struct {
+	ID      string
+	Status  int
+	Headers map[string]string
+	// Body is the response body. It may carry secrets (addPassword's secretText): never log it.
+	Body json.RawMessage
+	// Err is the parsed Graph error when Status is 400 or more.
+	Err *Error
+}
+
+type batchItem struct {
+	ID      string            `json:"id"`
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+
+	rel        string
+	idempotent bool
+}
+
+type batchAnswer struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// Batch sends reqs through POST /$batch in chunks of at most MaxBatchSize, concurrently within
+// MaxConcurrent, and returns one response per request, in the order of reqs. Items answered
+// 429 or 503 are sent again in a later batch after their Retry-After (or a backoff), up to
+// MaxRetries rounds; after that they are returned with their Err. Other per-item failures are
+// returned in the item's Err, not as the call's error.
+//
+// The call's error is for the $batch request itself; then the responses of the chunks that
+// were answered are still filled in (a zero Status means "no answer"). When a chunk held a
+// non-idempotent request and its outcome is unknown, the error matches IsOutcomeUnknown.
+func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error) {
+	items, err := c.batchItems(reqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BatchResponse, len(reqs))
+	pending := make([]int, len(items))
+	for i := range pending {
+		pending[i] = i
+	}
+	for round := 0; ; round++ {
+		var mu sync.Mutex
+		var again []int
+		var wait time.Duration
+		hasWait := false
+		g, gctx := errgroup.WithContext(ctx)
+		for start := 0; start < len(pending); start += MaxBatchSize {
+			chunk := pending[start:min(start+MaxBatchSize, len(pending))]
+			g.Go(func() error {
+				answers, err := c.sendBatch(gctx, items, chunk)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					for i, a := range answers {
+						out[i] = a
+					}
+					return err
+				}
+				for _, i := range chunk {
+					a := answers[i]
+					out[i] = a
+					if a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable {
+						c.stats.throttled.Add(1)
+						again = append(again, i)
+						if d, ok := parseRetryAfter(headerValue(a.Headers, "Retry-After"), time.Now()); ok {
+							wait = max(wait, d)
+							hasWait = true
+						}
+					}
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return out, err
+		}
+		if len(again) == 0 || round >= c.maxRetries {
+			return out, nil
+		}
+		if !hasWait {
+			wait = backoff(round + 1)
+		}
+		wait = min(wait, maxRetryAfter)
+		c.stats.retries.Add(int64(len(again)))
+		c.stats.wait.Add(int64(wait))
+		c.logf("graph: $batch: %d requests throttled; retry %d of %d in %s", len(again), round+1, c.maxRetries, wait.Round(time.Millisecond))
+		if err := c.sleep(ctx, wait); err != nil {
+			return out, fmt.Errorf("POST /$batch: stopped retrying throttled requests: %w", err)
+		}
+		pending = sortInts(again)
+	}
+}
+
+func sortInts(s []int) []int {
+	// insertion sort: small slices, keeps batches in request order
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+func headerValue(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// batchItems checks and encodes the requests.
+func (c *Client) batchItems(reqs []BatchRequest) ([]batchItem, error) {
+	items := make([]batchItem, len(reqs))
+	taken := map[string]bool{}
+	for _, r := range reqs {
+		if r.ID != "" {
+			k := strings.ToLower(r.ID)
+			if taken[k] {
+				return nil, fmt.Errorf("graph $batch: request id %q is used twice (ids are case-insensitive)", r.ID)
+			}
+			taken[k] = true
+		}
+	}
+	for i, r := range reqs {
+		id := r.ID
+		if id == "" {
+			id = strconv.Itoa(i + 1)
+			for taken[strings.ToLower(id)] {
+				id = "_" + id
+			}
+			taken[strings.ToLower(id)] = true
+		}
+		method := strings.ToUpper(strings.TrimSpace(r.Method))
+		if method == "" {
+			return nil, fmt.Errorf("graph $batch: request %q has no method", id)
+		}
+		if !strings.HasPrefix(r.URL, "/") {
+			return nil, fmt.Errorf("graph $batch: request %q: the URL must be relative to %s and start with /", id, apiVersionPath)
+		}
+		p, q, hasQ := strings.Cut(r.URL, "?")
+		u := escapeLoose(p, false)
+		if hasQ {
+			u += "?" + escapeLoose(q, true)
+		}
+		it := batchItem{ID: id, Method: method, URL: u, rel: r.URL, idempotent: IsIdempotent(method)}
+		if len(r.Headers) > 0 || r.Body != nil || needsEventual(u) {
+			it.Headers = map[string]string{}
+			for k, v := range r.Headers {
+				it.Headers[k] = v
+			}
+		}
+		if r.Body != nil {
+			b, err := json.Marshal(r.Body)
+			if err != nil {
+				return nil, fmt.Errorf("graph $batch: request %q (%s %s): encoding the body (%T) as JSON failed", id, method, r.URL, r.Body)
+			}
+			it.Body = b
+			if headerValue(it.Headers, "Content-Type") == "" {
+				it.Headers["Content-Type"] = "application/json"
+			}
+		}
+		if needsEventual(u) && headerValue(it.Headers, "ConsistencyLevel") == "" {
+			it.Headers["ConsistencyLevel"] = "eventual"
+		}
+		items[i] = it
+	}
+	return items, nil
+}
+
+// sendBatch posts one $batch of the items at the given indices and returns their answers by index.
+func (c *Client) sendBatch(ctx context.Context, items []batchItem, idx []int) (map[int]BatchResponse, error) {
+	body := struct {
+		Requests []batchItem `json:"requests"`
+	}{}
+	idempotent := true
+	byID := map[string]int{}
+	for _, i := range idx {
+		body.Requests = append(body.Requests, items[i])
+		idempotent = idempotent && items[i].idempotent
+		byID[strings.ToLower(items[i].ID)] = i
+	}
+	rq, err := c.newRequest(http.MethodPost, "/$batch", body)
+	if err != nil {
+		return nil, err
+	}
+	rq.idempotent = idempotent
+	rq.batchItems = len(idx)
+	var answer struct {
+		Responses []batchAnswer `json:"responses"`
+	}
+	err = c.execute(ctx, rq, func(raw []byte) error {
+		answer.Responses = nil
+		if err := decodeJSON(raw, &answer); err != nil {
+			return err
+		}
+		if answer.Responses == nil {
+			return errors.New(`the $batch response has no "responses" array`)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	got := map[int]BatchResponse{}
+	for _, a := range answer.Responses {
+		i, ok := byID[strings.ToLower(a.ID)]
+		if !ok {
+			continue
+		}
+		it := items[i]
+		r := BatchResponse{ID: it.ID, Status: a.Status, Headers: a.Headers, Body: a.Body}
+		if a.Status >= 400 {
+			var h http.Header
+			if len(a.Headers) > 0 {
+				h = http.Header{}
+				for k, v := range a.Headers {
+					h.Set(k, v)
+				}
+			}
+			r.Err = parseError(it.Method, it.rel, a.Status, h, a.Body, "")
+		}
+		got[i] = r
+	}
+	var missing []string
+	unknown := false
+	for _, i := range idx {
+		if _, ok := got[i]; !ok {
+			missing = append(missing, items[i].ID)
+			unknown = unknown || !items[i].idempotent
+		}
+	}
+	if len(missing) > 0 {
+		err := fmt.Errorf("POST /$batch: the response has no answer for request(s) %s", strings.Join(missing, ", "))
+		if unknown {
+			err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		}
+		return got, err
+	}
+	return got, nil
+}

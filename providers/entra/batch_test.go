@@ -1,0 +1,216 @@
+package entra
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type batchBody struct {
+	Requests []struct {
+		ID      string            `json:"id"`
+		Method  string            `json:"method"`
+		URL     string            `json:"url"`
+		Headers map[string]string `json:"headers"`
+		Body    json.RawMessage   `json:"body"`
+	} `json:"requests"`
+}
+
+// batchStub answers every sub-request with answer(id, attempt of that id).
+func batchStub(t *testing.T, answer func(id, url string, attempt int) string) (*stub, *[]batchBody) {
+	var mu sync.Mutex
+	var seen []batchBody
+	attempts := map[string]int{}
+	var st *stub
+	st = newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.URL.Path != "/v1.0/$batch" {
+			writeJSON(w, 400, graphError("BadRequest", "not a batch: "+r.Method+" "+r.URL.Path))
+			return
+		}
+		st.mu.Lock()
+		raw := st.bodies[n-1]
+		st.mu.Unlock()
+		var b batchBody
+		if err := json.Unmarshal([]byte(raw), &b); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var parts []string
+		// reverse order: answers may come in any order
+		for i := len(b.Requests) - 1; i >= 0; i-- {
+			rq := b.Requests[i]
+			attempts[rq.ID]++
+			parts = append(parts, answer(rq.ID, rq.URL, attempts[rq.ID]))
+		}
+		seen = append(seen, b)
+		writeJSON(w, 200, `{"responses":[`+strings.Join(parts, ",")+`]}`)
+	})
+	return st, &seen
+}
+
+func TestBatchChunking(t *testing.T) {
+	var seen []batchBody
+	var mu sync.Mutex
+	s := newStub(t, nil)
+	s.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		var b batchBody
+		if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		seen = append(seen, b)
+		mu.Unlock()
+		var parts []string
+		for _, rq := range b.Requests {
+			parts = append(parts, fmt.Sprintf(`{"id":%q,"status":200,"headers":{"Content-Type":"application/json"},"body":{"url":%q}}`, rq.ID, rq.URL))
+		}
+		writeJSON(w, 200, `{"responses":[`+strings.Join(parts, ",")+`]}`)
+	})
+	c := newTestClient(t, s, nil)
+	var reqs []BatchRequest
+	for i := 0; i < 45; i++ {
+		reqs = append(reqs, BatchRequest{Method: "get", URL: fmt.Sprintf("/servicePrincipals/%d", i)})
+	}
+	res, err := c.Batch(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for _, b := range seen {
+		sizes = append(sizes, len(b.Requests))
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(sizes)))
+	if diff := cmp.Diff([]int{20, 20, 5}, sizes); diff != "" {
+		t.Errorf("batch sizes (-want +got):\n%s", diff)
+	}
+	if len(res) != 45 {
+		t.Fatalf("%d responses", len(res))
+	}
+	for i, r := range res {
+		want := fmt.Sprintf(`{"url":"/servicePrincipals/%d"}`, i)
+		if r.Status != 200 || string(r.Body) != want || r.ID != fmt.Sprint(i+1) || r.Err != nil {
+			t.Errorf("response %d = %+v", i, r)
+		}
+	}
+	if st := c.Stats(); st.Requests != 3 || st.BatchItems != 45 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestBatchItemHeaders(t *testing.T) {
+	s, seen := batchStub(t, func(id, url string, attempt int) string {
+		return fmt.Sprintf(`{"id":%q,"status":204}`, id)
+	})
+	c := newTestClient(t, s, nil)
+	_, err := c.Batch(context.Background(), []BatchRequest{
+		{ID: "a", Method: "GET", URL: "/users?$count=true&$filter=endsWith(mail,'@x.com')"},
+		{ID: "b", Method: "PATCH", URL: "/applications/1", Body: map[string]any{"tags": []string{"t"}}},
+		{ID: "c", Method: "GET", URL: "/users/1", Headers: map[string]string{"Prefer": "x"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]string{}
+	bodies := map[string]string{}
+	for _, rq := range (*seen)[0].Requests {
+		got[rq.ID] = rq.Headers
+		bodies[rq.ID] = string(rq.Body)
+	}
+	want := map[string]map[string]string{
+		"a": {"ConsistencyLevel": "eventual"},
+		"b": {"Content-Type": "application/json"},
+		"c": {"Prefer": "x"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("item headers (-want +got):\n%s", diff)
+	}
+	if bodies["b"] != `{"tags":["t"]}` || bodies["a"] != "" {
+		t.Errorf("bodies %q", bodies)
+	}
+	if _, err := c.Batch(context.Background(), []BatchRequest{{ID: "x", Method: "GET", URL: "/a"}, {ID: "X", Method: "GET", URL: "/b"}}); err == nil {
+		t.Error("duplicate ids accepted")
+	}
+	if _, err := c.Batch(context.Background(), []BatchRequest{{Method: "GET", URL: "https://evil.example.com/a"}}); err == nil {
+		t.Error("absolute URL accepted")
+	}
+}
+
+func TestBatchThrottledItemsRetried(t *testing.T) {
+	s, seen := batchStub(t, func(id, url string, attempt int) string {
+		if id == "2" && attempt <= 2 {
+			return fmt.Sprintf(`{"id":%q,"status":429,"headers":{"Retry-After":"%d"},"body":{"error":{"code":"TooManyRequests","message":"slow"}}}`, id, 3*attempt)
+		}
+		if id == "3" {
+			return fmt.Sprintf(`{"id":%q,"status":404,"body":{"error":{"code":"Request_ResourceNotFound","message":"Resource '3' does not exist.","innerError":{"request-id":"r3"}}}}`, id)
+		}
+		return fmt.Sprintf(`{"id":%q,"status":200,"body":{"id":%q}}`, id, id)
+	})
+	c := newTestClient(t, s, nil)
+	res, err := c.Batch(context.Background(), []BatchRequest{
+		{Method: "GET", URL: "/a"}, {Method: "POST", URL: "/b", Body: map[string]string{}}, {Method: "GET", URL: "/c"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{3 * time.Second, 6 * time.Second}, c.sleeps.got()); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+	var sizes []int
+	for _, b := range *seen {
+		sizes = append(sizes, len(b.Requests))
+	}
+	if diff := cmp.Diff([]int{3, 1, 1}, sizes); diff != "" {
+		t.Errorf("batch sizes (-want +got):\n%s", diff)
+	}
+	if res[1].Status != 200 || string(res[1].Body) != `{"id":"2"}` || res[1].Err != nil {
+		t.Errorf("throttled item = %+v", res[1])
+	}
+	if res[2].Status != 404 || res[2].Err == nil || !IsNotFound(res[2].Err) ||
+		res[2].Err.Error() != "GET /c: 404 Request_ResourceNotFound: Resource '3' does not exist. (request id r3)" {
+		t.Errorf("failed item = %+v (%v)", res[2], res[2].Err)
+	}
+	if st := c.Stats(); st.Throttled != 2 || st.Retries != 2 || st.BatchItems != 5 || st.Requests != 3 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestBatchThrottledGivesUp(t *testing.T) {
+	s, _ := batchStub(t, func(id, url string, attempt int) string {
+		return fmt.Sprintf(`{"id":%q,"status":429,"body":{"error":{"code":"TooManyRequests","message":"slow"}}}`, id)
+	})
+	c := newTestClient(t, s, func(o *ClientOptions) { o.MaxRetries = 2 })
+	res, err := c.Batch(context.Background(), []BatchRequest{{Method: "GET", URL: "/a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != 429 || !IsThrottled(res[0].Err) || s.requests.Load() != 3 {
+		t.Errorf("res %+v after %d requests", res[0], s.requests.Load())
+	}
+}
+
+func TestBatchMissingAnswer(t *testing.T) {
+	s, _ := batchStub(t, func(id, url string, attempt int) string {
+		if id == "2" {
+			return `{"id":"zzz","status":200}`
+		}
+		return fmt.Sprintf(`{"id":%q,"status":201,"body":{}}`, id)
+	})
+	c := newTestClient(t, s, nil)
+	res, err := c.Batch(context.Background(), []BatchRequest{{Method: "POST", URL: "/a", Body: 1}, {Method: "POST", URL: "/b", Body: 2}})
+	if !IsOutcomeUnknown(err) {
+		t.Fatalf("err = %v, want outcome unknown", err)
+	}
+	if res[0].Status != 201 || res[1].Status != 0 {
+		t.Errorf("res = %+v", res)
+	}
+}
