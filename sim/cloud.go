@@ -16,7 +16,7 @@ type Cloud struct {
 	AuthorityHost string `json:"authority_host"` // "https://127.0.0.1:PORT/"
 	ExchangeURL   string `json:"exchange_url"`   // "https://127.0.0.1:PORT"; InvokeCommand is under /adminapi/beta/{tenant}/InvokeCommand
 	ExchangeScope string `json:"exchange_scope"` // "https://outlook.office365.com/.default"
-	GraphURL      string `json:"graph_url"`      // "https://127.0.0.1:PORT/graph" (reserved; Graph is not simulated yet)
+	GraphURL      string `json:"graph_url"`      // "https://127.0.0.1:PORT/graph" (Graph v1.0 lives under /graph/v1.0)
 	GraphScope    string `json:"graph_scope"`    // "https://graph.microsoft.com/.default"
 	CACertPEM     string `json:"ca_cert_pem"`    // the sim CA, PEM
 	TenantID      string `json:"tenant_id"`      // GUID

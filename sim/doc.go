@@ -15,7 +15,11 @@
 //     organization configuration, transport rules, Exchange service
 //     principals, management scopes and role assignments (RBAC for
 //     Applications) and application access policies;
-//   - /graph/..., reserved for Microsoft Graph (501 until it is simulated).
+//   - Microsoft Graph v1.0 under /graph/v1.0 (Cloud.GraphURL is .../graph):
+//     applications (with addPassword, removePassword, federated identity
+//     credentials and owners), service principals (with appRoleAssignedTo
+//     and appRoleAssignments), oauth2PermissionGrants, the security defaults
+//     policy, users, domains, organization and $batch.
 //
 // The tenant lives in a JSON state file that several processes may share;
 // the sim can seed a realistic demo tenant (Contoso), inject faults
@@ -30,7 +34,7 @@
 //   - Every cmdlet parameter the sim accepts exists in Microsoft's cmdlet
 //     reference and applies to Exchange Online; everything else is refused
 //     with 400 naming the parameter (fidelity_test.go checks both).
-//   - Faults hit only InvokeCommand, never the token endpoint.
+//   - Faults hit only the APIs (InvokeCommand and Graph), never the token endpoint.
 //   - Runs are reproducible for a seed and a request order.
 //   - The admin app's secret is written only to the state file and to cloud
 //     files the caller asks for (mode 0600).
@@ -459,4 +463,126 @@
 //     GUID), so the same domain always yields the same tenant id; the seeded
 //     connectors' GUIDs are derived the same way. The admin app's client id
 //     and secret are random.
+//
+// Microsoft Graph:
+//   - Only /graph/v1.0 (no beta). Authentication: a missing, forged, expired
+//     or non-Graph token (aud other than https://graph.microsoft.com or
+//     00000003-0000-0000-c000-000000000000) or a token of another tenant is
+//     401 InvalidAuthenticationToken. Authorization uses only the token's
+//     roles claim (app-only; no delegated tokens, no wids): reads of
+//     applications, service principals and assignments need
+//     Application.Read.All, Application.ReadWrite.All, Directory.Read.All or
+//     Directory.ReadWrite.All; writes of applications (addPassword,
+//     federated credentials, owners included) and service principals
+//     Application.ReadWrite.All (not .OwnedBy); assignment writes
+//     AppRoleAssignment.ReadWrite.All; grant reads
+//     DelegatedPermissionGrant.ReadWrite.All or Directory.*; grant writes
+//     DelegatedPermissionGrant.ReadWrite.All; the security defaults GET
+//     Policy.Read.All or either write permission, its PATCH
+//     Policy.ReadWrite.SecurityDefaults or Policy.ReadWrite.ConditionalAccess
+//     (both listed by the update doc; the admin app carries the latter);
+//     users User.Read.All/Directory.*, domains Domain.Read.All/Directory.*,
+//     organization Organization.Read.All/Directory.*. Otherwise 403
+//     Authorization_RequestDenied. Consents granted in the sim do not change
+//     what the token endpoint issues: the admin app's roles are fixed in the
+//     state, and secrets added with addPassword cannot be used to get tokens.
+//   - Errors are {"error":{"code","message","innerError":{"date",
+//     "request-id","client-request-id"}}} with no details; codes
+//     InvalidAuthenticationToken, Authorization_RequestDenied,
+//     Request_ResourceNotFound (404), Request_BadRequest (400, also for
+//     unknown or read-only properties in a body),
+//     Request_UnsupportedQuery (a $filter on a property the sim does not
+//     filter), BadRequest (unknown path segment, unparsable $filter),
+//     Request_MultipleObjectsWithSameKeyValue (409: a second service
+//     principal for an appId, a duplicate grant or federated credential
+//     name/issuer+subject). Messages are modelled on Graph's, not verbatim.
+//     Responses carry request-id and client-request-id headers.
+//   - Queries: $filter supports "prop eq 'v'" (strings case-insensitive,
+//     true/false/null, bare GUIDs), "prop in ('a','b')" (at most 15
+//     values), "startswith(prop,'v')" and "endswith(prop,'v')" joined by
+//     "and" (no "or", "not", "ne", lambda operators); endswith and the
+//     /{collection}/$count segment (text/plain) need ConsistencyLevel:
+//     eventual (and endswith $count=true), else 400. Filterable:
+//     displayName/appId/id (applications, service principals),
+//     clientId/resourceId/consentType/principalId (grants),
+//     userPrincipalName/mail/displayName/id/accountEnabled (users); others
+//     are 400 Request_UnsupportedQuery. $search, $orderby and $expand are
+//     ignored. $top is 1..999 (default 100, 400 outside); the nextLink is
+//     absolute and carries a stateless offset $skiptoken, so a list changing
+//     between pages can skip or repeat objects. $count=true adds @odata.count to the first
+//     page. $select keeps only the named properties (id too only when
+//     named). Unknown query options are ignored.
+//   - Entities carry the CSDL properties the sim knows (graph_csdl_test.go
+//     checks each against graph-v1.0.csdl); other properties are absent,
+//     not null. passwordCredentials list secretText as null; addPassword's
+//     secretText is 40 characters shaped like an Entra secret, hint its
+//     first 3; endDateTime defaults to start + 2 years. POST /applications
+//     takes displayName (required), description, notes, signInAudience
+//     (AzureADMyOrg by default), tags, identifierUris,
+//     requiredResourceAccess, appRoles, api, serviceManagementReference and
+//     isFallbackPublicClient (addPassword and removePassword also work on
+//     service principals); web, spa, publicClient and keyCredentials are
+//     not simulated; PATCH replaces collections whole. Federated credentials:
+//     name 3-120 characters, exactly one audience, at most 20. Owners are
+//     service principals or users (POST owners/$ref, DELETE
+//     owners/{id}/$ref). Deleting an application deletes it at once (no
+//     deleted items) and its service principal; deleting a service
+//     principal removes its assignments (both sides) and grants.
+//   - Service principals: POST {"appId"} works for an application of the
+//     tenant (as readers see it) or for a known multi-tenant application:
+//     "Office 365 Exchange Online" (00000002-0000-0ff1-ce00-000000000000),
+//     "Microsoft Graph" (00000003-0000-0000-c000-000000000000) and the
+//     invented vendor app "Northwind Mail Relay"
+//     (5f2c8a71-3d4e-4b9a-8c61-7e0f9d2b4a13, publisher tenant
+//     9b7d3e15-2c84-4f6a-a0d1-58e6c3b2f947; app role Relay.Submit, scope
+//     user_impersonation); any other appId is 400 "The appId '…' of the
+//     service principal does not reference a valid application object.".
+//     An SP copies appRoles and api.oauth2PermissionScopes from its
+//     application when created and is not updated when the application
+//     changes. App role assignments validate that the role exists, is
+//     enabled and allows the principal's member type (principals are
+//     service principals or users, not groups); the id is 43 base64url
+//     characters; a duplicate is 400 "Permission being assigned already
+//     exists on the object.". Grant ids are opaque too; grant scopes are
+//     not checked against the resource's scopes.
+//   - Seed: service principals for Exchange Online and Graph with the app
+//     roles and delegated scopes of wire-formats D2/D3 (plus
+//     Policy.ReadWrite.ConditionalAccess 01c0a623-… and
+//     Policy.ReadWrite.SecurityDefaults 1c6e93a6-…, from secondary sources),
+//     owned by the Microsoft tenant f8cdef31-a31e-4b4a-93e4-5f571e91255a;
+//     descriptions are the sim's own words. The admin app is an application
+//     (one password credential with the secret's hint, requiredResourceAccess
+//     for its roles) and a service principal with one app role assignment
+//     per role its tokens carry. Security defaults are enabled (tenants
+//     created since 2019 have them on by default). Users are a view of the
+//     mailboxes (user and shared; ids are the ExternalDirectoryObjectId,
+//     accountEnabled the negated AccountDisabled, shown with proxyAddresses
+//     only under $select or $filter); users can't be written through Graph.
+//     Domains are the accepted domains, all verified and Managed; the
+//     default is the first non-onmicrosoft one. The organization's id is the
+//     tenant id; its other details are invented.
+//   - Replication lag applies to applications (and with them their
+//     password and federated credentials and owners), service principals,
+//     assignments, grants and security defaults, as for Exchange objects:
+//     reads (GET, lists, and POST /servicePrincipals' lookup of the
+//     application, so it answers 400 NoBackingApplicationObject-style for a
+//     new application) see the old version; writes by id (PATCH, DELETE,
+//     addPassword...) see the master copy. Assignment and grant creation look
+//     up the referenced service principals and users as readers see them
+//     (404 Request_ResourceNotFound while they replicate). The 409 and 403
+//     replication errors of wire-formats C3/C2 are not simulated.
+//   - $batch: at most 20 requests (else 400), ids unique case-insensitively,
+//     dependsOn must name earlier requests; a body requires a Content-Type
+//     header. Requests run in order, one after the other; a failed
+//     dependency gives 424. Responses come back in request order.
+//   - Faults apply to Graph requests too (contrary to the invariant above,
+//     which predates Graph); a fault naming a cmdlet never hits Graph.
+//     429 and 503 carry Retry-After; 429/500/503/504 have Graph-shaped
+//     bodies (codes TooManyRequests, InternalServerError,
+//     ServiceUnavailable, GatewayTimeout); "lost" hits non-GET requests
+//     that succeeded (500 or reset). A $batch draws once as a whole and
+//     then once per item; items take only the status kinds (429, 500, 503,
+//     504), reset/truncate/html/lost drawn for an item are ignored.
+//     Stats.Requests counts top-level requests as "Graph GET",
+//     "Graph POST", ... (not batch items); Stats.Faults counts item faults.
 package sim

@@ -201,7 +201,7 @@ func TestInvoke_MethodAndRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotImplemented {
-		t.Errorf("GET graph = %d, want 501 until Graph is simulated", resp.StatusCode)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET graph without a token = %d, want 401", resp.StatusCode)
 	}
 }

@@ -115,8 +115,8 @@ func seedStateWith(opts Options) (*state, error) {
 			ServicePrincipalID: newGUID(),
 			AppRoles: map[string][]string{
 				exchangeResource: {roleManageAsApp},
-				// Graph is simulated in a later issue; these are the application
-				// permissions its scenarios need, so tokens are already shaped right.
+				// The Graph application permissions exoform's Entra resources need; the
+				// seeded app role assignments of the admin app match them.
 				graphResource: {
 					"AppRoleAssignment.ReadWrite.All",
 					"Application.ReadWrite.All",
@@ -136,6 +136,7 @@ func seedStateWith(opts Options) (*state, error) {
 	seedRecipients(st)
 	seedGeneratedMailboxes(st, opts.Mailboxes)
 	seedRules(st)
+	seedGraph(st)
 	return st, nil
 }
 

@@ -251,10 +251,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(seg) == 4 && strings.EqualFold(seg[0], "adminapi") && strings.EqualFold(seg[1], "beta") && strings.EqualFold(seg[3], "InvokeCommand"):
 		s.handleInvoke(w, r, seg[2])
 	case seg[0] == "graph":
-		writeJSON(w, http.StatusNotImplemented, object{{"error", object{
-			{"code", "NotImplemented"},
-			{"message", "Microsoft Graph is not simulated yet; only the Exchange admin API and the token endpoint are."},
-		}}})
+		s.handleGraph(w, r, seg)
 	case len(seg) == 4 && seg[1] == "v2.0" && seg[2] == ".well-known" && seg[3] == "openid-configuration" && r.Method == http.MethodGet:
 		s.handleOpenID(w, r, seg[0])
 	case len(seg) == 4 && seg[1] == "oauth2" && seg[2] == "v2.0" && seg[3] == "token":

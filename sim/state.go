@@ -22,6 +22,7 @@ type state struct {
 	// the others, and a Reset invalidates all earlier tokens.
 	TokenSigningKey string        `json:"token_signing_key"`
 	Exchange        exchangeState `json:"exchange"`
+	Graph           graphState    `json:"graph"`
 }
 
 type tenantState struct {
@@ -66,6 +67,7 @@ func (st *state) ensureMaps() {
 	}
 	st.Exchange.recipientsState.ensure()
 	st.Exchange.rulesState.ensure()
+	st.Graph.ensure()
 }
 
 // resolveTenant reports whether seg names this tenant: its GUID or its
@@ -97,4 +99,5 @@ func (st *state) compact(now time.Time) {
 	}
 	st.Exchange.recipientsState.compact(now)
 	st.Exchange.rulesState.compact(now)
+	st.Graph.compact(now)
 }
