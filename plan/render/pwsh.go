@@ -38,7 +38,11 @@ func Quote(s string) string {
 // parameters, or an Invoke-MgGraphRequest for a Graph request.
 func Command(op providers.Operation) string {
 	if op.Cmdlet == "" {
-		return fmt.Sprintf("Invoke-MgGraphRequest -Method %s -Uri %s", op.Method, Quote(op.Path))
+		cmd := fmt.Sprintf("Invoke-MgGraphRequest -Method %s -Uri %s", op.Method, Quote("/v1.0"+op.Path))
+		if len(op.Body) > 0 {
+			cmd += " -Body " + Quote(string(op.Body)) + " -ContentType 'application/json'"
+		}
+		return cmd
 	}
 	var b strings.Builder
 	b.WriteString(op.Cmdlet)

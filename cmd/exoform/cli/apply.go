@@ -79,7 +79,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	if err != nil {
 		return fmt.Errorf("reading the plan: %w", err)
 	}
-	pl, _, err := plan.Read(f, registry(nil))
+	pl, _, err := plan.Read(f, registry(nil, nil))
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

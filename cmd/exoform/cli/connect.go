@@ -12,16 +12,18 @@ import (
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/providers/azure"
+	"github.com/exoform/exoform/providers/entra"
 	"github.com/exoform/exoform/providers/exchange"
 	"github.com/exoform/exoform/schema"
 	"github.com/exoform/exoform/schema/diag"
 	"github.com/exoform/exoform/sim"
 )
 
-// registry builds the resource registry; a nil client gives an offline one for validate and show.
-func registry(c *exchange.Client) *providers.Registry {
+// registry builds the resource registry; nil clients give an offline one for validate and show.
+func registry(c *exchange.Client, g *entra.Client) *providers.Registry {
 	r := providers.NewRegistry()
 	exchange.NewProvider(c).Register(r)
+	entra.NewProvider(g).Register(r)
 	return r
 }
 
@@ -45,7 +47,7 @@ func (a *app) load(v varFlags) (*schema.Evaluated, diag.Diagnostics, error) {
 	if ds.HasErrors() {
 		return nil, ds, ds
 	}
-	ev, more := schema.Evaluate(cfg, registry(nil), schema.Inputs{Vars: v.vars, VarFiles: v.files, Getenv: a.io.Getenv})
+	ev, more := schema.Evaluate(cfg, registry(nil, nil), schema.Inputs{Vars: v.vars, VarFiles: v.files, Getenv: a.io.Getenv})
 	ds.Append(more)
 	if ds.HasErrors() {
 		return nil, ds, ds
@@ -119,7 +121,15 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		s.close()
 		return nil, err
 	}
-	s.client, s.tenant, s.registry = client, tenant, registry(client)
+	graph, err := entra.NewClient(entra.ClientOptions{
+		BaseURL: cloud.GraphURL, Credential: cred, Scope: cloud.GraphScope, HTTPClient: hc, Logf: a.debugLog(),
+		Waiting: func(what string) { fmt.Fprintf(a.io.Err, "Waiting for Entra to replicate: %s\n", what) },
+	})
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.client, s.tenant, s.registry = client, tenant, registry(client, graph)
 	return s, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/exoform/exoform/internal/docgen"
 	"github.com/exoform/exoform/internal/golden"
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/providers/entra"
 	"github.com/exoform/exoform/providers/exchange"
 )
 
@@ -15,6 +16,7 @@ import (
 func TestResourceDocs(t *testing.T) {
 	reg := providers.NewRegistry()
 	exchange.NewProvider(nil).Register(reg)
+	entra.NewProvider(nil).Register(reg)
 	for _, name := range reg.ResourceTypeNames() {
 		rt, _ := reg.ResourceType(name)
 		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "resources", name+".md"), docgen.Resource(rt))

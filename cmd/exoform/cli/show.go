@@ -24,7 +24,7 @@ func (a *app) showCmd() *cobra.Command {
 				return fmt.Errorf("reading the plan: %w", err)
 			}
 			defer f.Close()
-			reg := registry(nil)
+			reg := registry(nil, nil)
 			pl, _, err := plan.Read(f, reg)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)

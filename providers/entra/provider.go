@@ -1,0 +1,61 @@
+package entra
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/exoform/exoform/providers"
+)
+
+// doer is what resources need of the Graph client.
+type doer interface {
+	Do(ctx context.Context, method, path string, body any, out any) error
+}
+
+// Provider is the Entra provider: its resource types and the executor that sends Graph requests.
+type Provider struct {
+	client doer
+}
+
+// NewProvider returns the provider over a client. A nil client gives a provider whose types can
+// be validated and documented but not read or applied.
+func NewProvider(c *Client) *Provider {
+	if c == nil {
+		return &Provider{client: offline{}}
+	}
+	return &Provider{client: c}
+}
+
+// offline refuses every call; it backs the provider when no tenant is configured (validate).
+type offline struct{}
+
+func (offline) Do(context.Context, string, string, any, any) error {
+	return fmt.Errorf("no Microsoft Graph connection: this command works offline")
+}
+
+// Register adds the provider's resources, checks and executor to a registry.
+func (p *Provider) Register(r *providers.Registry) {
+	r.AddResource(&securityDefaults{c: p.client})
+	r.AddConfigCheck(securityDefaultsWarnings)
+	r.AddExecutor(p)
+}
+
+// Service implements providers.Executor.
+func (p *Provider) Service() providers.Service { return providers.Graph }
+
+// Execute sends one Graph request. A request that follows a write of this apply waits out
+// Entra's replication delay (the client retries it under WithRecentWrite).
+func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
+	if op.Service != providers.Graph || op.Method == "" || op.Path == "" {
+		return fmt.Errorf("the Entra provider cannot run %s", op)
+	}
+	var body any
+	if len(op.Body) > 0 {
+		body = json.RawMessage(op.Body)
+	}
+	if providers.IsPending(ctx) {
+		ctx = WithRecentWrite(ctx)
+	}
+	return p.client.Do(ctx, op.Method, op.Path, body, nil)
+}
