@@ -4,6 +4,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema"
 	"github.com/exoform/exoform/schema/diag"
 )
 
@@ -92,6 +93,9 @@ type Plan struct {
 	Fingerprint string
 	Changes     []*Change // NoOp changes included, for summaries
 	Diagnostics diag.Diagnostics
+	// Outputs are the configuration's output values, shown with the plan. Saved plans do not
+	// record them: apply evaluates the configuration again.
+	Outputs []schema.OutputValue
 }
 
 // Counts returns the number of changes of each action.

@@ -17,6 +17,16 @@ type Config struct {
 	Variables      map[string]*Variable
 	Locals         map[string]*Local
 	Resources      []*Resource // in file order
+	Outputs        []*Output   // in file order
+}
+
+// An Output is an `output "NAME"` block: a value printed after plan and apply.
+type Output struct {
+	Name        string
+	Expr        hcl.Expression
+	Description string
+	Sensitive   bool
+	DeclRange   hcl.Range
 }
 
 // TenantBlock is `tenant { id = ... }`.

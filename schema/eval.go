@@ -68,6 +68,16 @@ type Evaluated struct {
 	TenantID  string // "" when neither the tenant block nor AZURE_TENANT_ID gives one
 	Instances []*Instance
 	Variables map[string]cty.Value // marked values stay marked
+	Outputs   []OutputValue
+}
+
+// An OutputValue is an evaluated output block. A sensitive output's Value is still the value:
+// renderers must print "(sensitive)" instead.
+type OutputValue struct {
+	Name        string
+	Description string
+	Sensitive   bool
+	Value       cty.Value // unmarked
 }
 
 // Evaluate evaluates variables, locals and resources in dependency order.
@@ -88,6 +98,9 @@ func Evaluate(cfg *Config, types TypeLookup, in Inputs) (*Evaluated, diag.Diagno
 	}
 	for _, n := range order {
 		ds.Append(e.evalNode(n, ev))
+	}
+	if !ds.HasErrors() {
+		ds.Append(e.evalOutputs(ev))
 	}
 	ds.Append(e.tenant(ev, in))
 	ds.Append(checkKeys(ev.Instances))
@@ -518,6 +531,46 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 		return nil, ds
 	}
 	return inst, ds
+}
+
+// evalOutputs evaluates the output blocks after everything they can refer to.
+func (e *evaluator) evalOutputs(ev *Evaluated) diag.Diagnostics {
+	var ds diag.Diagnostics
+	ctx := e.ctx()
+	for _, o := range e.cfg.Outputs {
+		bad := false
+		for _, tr := range o.Expr.Variables() {
+			if tr.RootName() == "each" {
+				r := tr.SourceRange()
+				ds.Append(diag.Errorf(&r, "each is not available here", "each.key and each.value exist only inside a resource that has for_each."))
+				bad = true
+				continue
+			}
+			_, d := e.refTarget(tr, node{})
+			ds.Append(d)
+			bad = bad || d.HasErrors()
+		}
+		if bad {
+			continue
+		}
+		v, hd := o.Expr.Value(ctx)
+		ds.Append(hd)
+		if hd.HasErrors() {
+			continue
+		}
+		r := o.Expr.Range()
+		if v.ContainsMarked() && !o.Sensitive {
+			ds.Append(diag.Errorf(&r, "Output refers to sensitive values", "The output %q would print a value that comes from a sensitive variable. Set sensitive = true in the output block to hide it, or output something else.", o.Name))
+			continue
+		}
+		if !v.IsWhollyKnown() {
+			ds.Append(diag.Errorf(&r, "Output value not known", "The value of output %q is not known until apply.", o.Name))
+			continue
+		}
+		v, _ = v.UnmarkDeep()
+		ev.Outputs = append(ev.Outputs, OutputValue{Name: o.Name, Description: o.Description, Sensitive: o.Sensitive, Value: v})
+	}
+	return ds
 }
 
 // elementRange narrows a problem with one element of a list literal to that element, so a

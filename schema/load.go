@@ -24,6 +24,7 @@ var topSchema = &hcl.BodySchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 		{Type: "resource", LabelNames: []string{"type", "name"}},
+		{Type: "output", LabelNames: []string{"name"}},
 	},
 }
 
@@ -122,6 +123,8 @@ func LoadSources(srcs map[string][]byte) (*Config, diag.Diagnostics) {
 				ds.Append(cfg.decodeLocals(b))
 			case "resource":
 				ds.Append(cfg.decodeResource(b))
+			case "output":
+				ds.Append(cfg.decodeOutput(b))
 			}
 		}
 	}
@@ -244,6 +247,38 @@ func (cfg *Config) decodeLocals(b *hcl.Block) diag.Diagnostics {
 		}
 		cfg.Locals[n] = &Local{Name: n, Expr: a.Expr}
 	}
+	return ds
+}
+
+func (cfg *Config) decodeOutput(b *hcl.Block) diag.Diagnostics {
+	var ds diag.Diagnostics
+	name := b.Labels[0]
+	r := b.DefRange
+	if !nameRe.MatchString(name) {
+		ds.Append(diag.Errorf(&r, "Invalid output name", "%q is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_'.", name))
+		return ds
+	}
+	for _, o := range cfg.Outputs {
+		if o.Name == name {
+			ds.Append(diag.Errorf(&r, "Duplicate output", "The output %q is already declared at %s. Rename or remove one of them.", name, o.DeclRange))
+			return ds
+		}
+	}
+	content, hd := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}}})
+	ds.Append(hd)
+	a, ok := content.Attributes["value"]
+	if !ok {
+		return ds
+	}
+	o := &Output{Name: name, Expr: a.Expr, DeclRange: b.DefRange}
+	if d, ok := content.Attributes["description"]; ok {
+		ds.Append(literalString(d, &o.Description))
+	}
+	if s, ok := content.Attributes["sensitive"]; ok {
+		ds.Append(literalBool(s, &o.Sensitive))
+	}
+	cfg.Outputs = append(cfg.Outputs, o)
 	return ds
 }
 

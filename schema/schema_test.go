@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -136,6 +137,16 @@ func TestValid(t *testing.T) {
 		b.WriteString(g.Addr + " depends_on=" + strings.Join(g.DependsOn, ",") + "\n  " + g.Value + "\n")
 	}
 	golden.Assert(t, "testdata/valid/instances.golden", b.String())
+	var outs []string
+	for _, o := range ev.Outputs {
+		outs = append(outs, fmt.Sprintf("%s sensitive=%v %s", o.Name, o.Sensitive, o.Value.GoString()))
+	}
+	if diff := cmp.Diff([]string{
+		`extras sensitive=false cty.ObjectVal(map[string]cty.Value{"extra-0":cty.StringVal("follows BASE"), "extra-1":cty.StringVal("follows BASE")})`,
+		`secret sensitive=true cty.StringVal("hunter2")`,
+	}, outs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
 	if ev.Workspace != "test" || ev.TenantID != "contoso.onmicrosoft.com" {
 		t.Errorf("workspace %q tenant %q", ev.Workspace, ev.TenantID)
 	}

@@ -66,3 +66,13 @@ resource "exchange_inbound_connector" "partner" {
   tls_sender_certificate_name     = "*.${each.value}"
   restrict_domains_to_certificate = true
 }
+
+# What the accounting product's administrator needs to know after apply.
+output "relay_connector" {
+  description = "The connector the product's servers deliver through."
+  value       = exchange_inbound_connector.accounting_relay.name
+}
+
+output "partner_connectors" {
+  value = { for key, c in exchange_inbound_connector.partner : key => c.name }
+}

@@ -19,6 +19,7 @@ func Markdown(w io.Writer, m Model) {
 	writeMarkdownDiags(w, m.Diagnostics)
 	if !m.Summary.HasChange {
 		fmt.Fprintf(w, "**No changes.** The tenant matches the configuration.\n")
+		markdownOutputs(w, m.Outputs)
 		return
 	}
 	fmt.Fprintf(w, "| | action | resource | key | attributes |\n|---|---|---|---|---|\n")
@@ -43,6 +44,17 @@ func Markdown(w io.Writer, m Model) {
 			fmt.Fprintf(w, "```powershell\n%s\n```\n", strings.Join(c.Commands, "\n"))
 		}
 		fmt.Fprintf(w, "\n</details>\n\n")
+	}
+	markdownOutputs(w, m.Outputs)
+}
+
+func markdownOutputs(w io.Writer, outs []OutputView) {
+	if len(outs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n#### Outputs\n\n| output | value |\n|---|---|\n")
+	for _, o := range outs {
+		fmt.Fprintf(w, "| `%s` | %s |\n", mdCode(o.Name), mdValue(o.Text))
 	}
 }
 

@@ -24,7 +24,46 @@ type Model struct {
 	Tenant        string       `json:"tenant"`
 	Summary       Summary      `json:"summary"`
 	Changes       []ChangeView `json:"changes"`
+	Outputs       []OutputView `json:"outputs"`
 	Diagnostics   []DiagView   `json:"diagnostics"`
+}
+
+// OutputView is one output value; a sensitive one has a null value.
+type OutputView struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Sensitive   bool            `json:"sensitive,omitempty"`
+	Value       json.RawMessage `json:"value"`
+	Text        string          `json:"-"`
+}
+
+// Outputs presents output values.
+func Outputs(outs []schema.OutputValue) []OutputView {
+	views := []OutputView{}
+	for _, o := range outs {
+		v := OutputView{Name: o.Name, Description: o.Description, Sensitive: o.Sensitive}
+		if o.Sensitive {
+			v.Value, v.Text = json.RawMessage("null"), "(sensitive)"
+		} else {
+			v.Value = jsonValue(o.Value)
+			v.Text = outputText(o.Value)
+		}
+		views = append(views, v)
+	}
+	return views
+}
+
+// outputText shows a value in HCL-like syntax, so that objects and maps read as they were
+// written.
+func outputText(v cty.Value) string {
+	if v.IsNull() || !v.Type().IsObjectType() && !v.Type().IsMapType() && !v.Type().IsTupleType() {
+		return plan.Display(v)
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return plan.Display(v)
+	}
+	return string(b)
 }
 
 // Summary counts the changes.
@@ -73,7 +112,7 @@ type DiagView struct {
 
 // NewModel builds the presentation of a plan.
 func NewModel(p *plan.Plan, types schema.TypeLookup) Model {
-	m := Model{FormatVersion: FormatVersion, Workspace: p.Workspace, Tenant: p.Tenant, Changes: []ChangeView{}, Diagnostics: Diags(p.Diagnostics)}
+	m := Model{FormatVersion: FormatVersion, Workspace: p.Workspace, Tenant: p.Tenant, Changes: []ChangeView{}, Outputs: Outputs(p.Outputs), Diagnostics: Diags(p.Diagnostics)}
 	for _, c := range p.Changes {
 		switch c.Action {
 		case plan.Create:

@@ -57,6 +57,10 @@ resource "fake_widget" "same" {
 		t.Fatal(ds)
 	}
 	pl.Tenant = "contoso.onmicrosoft.com"
+	pl.Outputs = []schema.OutputValue{
+		{Name: "relay", Value: cty.StringVal("Accounting relay")},
+		{Name: "client_secret", Sensitive: true, Value: cty.StringVal("must-not-appear")},
+	}
 	return pl, reg
 }
 
@@ -80,6 +84,11 @@ func TestRenderings(t *testing.T) {
 	}
 	if bytes.Contains(text.Bytes(), []byte("\x1b[")) {
 		t.Error("colour codes without colour")
+	}
+	for _, out := range []*bytes.Buffer{&text, &color, &md, &js} {
+		if bytes.Contains(out.Bytes(), []byte("must-not-appear")) {
+			t.Errorf("a sensitive output is printed:\n%s", out)
+		}
 	}
 }
 

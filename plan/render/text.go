@@ -44,6 +44,7 @@ func Text(w io.Writer, m Model, s Style) {
 	fmt.Fprintf(w, "Workspace %q, tenant %s\n\n", m.Workspace, m.Tenant)
 	if !m.Summary.HasChange {
 		fmt.Fprintf(w, "%s The tenant matches the configuration (%d object(s) checked).\n", s.paint(bold+green, "No changes."), m.Summary.NoOp)
+		TextOutputs(w, m.Outputs, s)
 		return
 	}
 	for _, c := range m.Changes {
@@ -79,6 +80,22 @@ func Text(w io.Writer, m Model, s Style) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%s %s\n", s.paint(bold, "Plan:"), SummaryLine(m.Summary))
+	TextOutputs(w, m.Outputs, s)
+}
+
+// TextOutputs writes output values, aligned, after a blank line; nothing when there are none.
+func TextOutputs(w io.Writer, outs []OutputView, s Style) {
+	if len(outs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", s.paint(bold, "Outputs:"))
+	width := 0
+	for _, o := range outs {
+		width = max(width, len(o.Name))
+	}
+	for _, o := range outs {
+		fmt.Fprintf(w, "  %s%s = %s\n", o.Name, strings.Repeat(" ", width-len(o.Name)), o.Text)
+	}
 }
 
 // SummaryLine is "1 to create, 0 to adopt, 2 to update, 0 to delete."

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/plan/render"
 	"github.com/exoform/exoform/schema/diag"
 )
 
@@ -101,6 +102,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	if !strings.EqualFold(s.tenant, pl.Tenant) {
 		return fmt.Errorf("%s was made for tenant %s, not %s", path, pl.Tenant, s.tenant)
 	}
+	pl.Outputs = ev.Outputs
 	planner := &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}
 	if err := planner.Verify(pl); err != nil {
 		return fmt.Errorf("%s is not a plan exoform can apply: %w", path, err)
@@ -136,5 +138,6 @@ func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan) e
 		return ds
 	}
 	fmt.Fprintf(a.io.Out, "\nApply complete: %s\n", summary)
+	render.TextOutputs(a.io.Out, render.Outputs(pl.Outputs), a.style(a.io.StdoutTTY))
 	return nil
 }

@@ -73,6 +73,7 @@ func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*pl
 	}
 	pl.Tenant = s.tenant
 	pl.Fingerprint = plan.Fingerprint(ev)
+	pl.Outputs = ev.Outputs
 	var all diag.Diagnostics
 	all.Append(warnings, pl.Diagnostics)
 	pl.Diagnostics = all

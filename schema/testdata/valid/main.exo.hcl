@@ -50,3 +50,12 @@ resource "test_widget" "after" {
     ignore_changes = [note]
   }
 }
+
+output "extras" {
+  value = { for k, w in test_widget.extra : k => w.note }
+}
+
+output "secret" {
+  value     = var.secret
+  sensitive = true
+}

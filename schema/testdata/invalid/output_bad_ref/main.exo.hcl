@@ -1,0 +1,4 @@
+exoform { workspace = "w" }
+output "a" {
+  value = local.missing
+}

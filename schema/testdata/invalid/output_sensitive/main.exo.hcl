@@ -1,0 +1,8 @@
+exoform { workspace = "w" }
+variable "s" {
+  default   = "x"
+  sensitive = true
+}
+output "leak" {
+  value = "token-${var.s}"
+}
