@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exoform/exoform/providers/internal/wire"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -103,7 +104,7 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchRespons
 					if a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable {
 						c.stats.throttled.Add(1)
 						again = append(again, i)
-						if d, ok := parseRetryAfter(headerValue(a.Headers, "Retry-After"), time.Now()); ok {
+						if d, ok := wire.ParseRetryAfter(headerValue(a.Headers, "Retry-After"), time.Now()); ok {
 							wait = max(wait, d)
 							hasWait = true
 						}
@@ -119,9 +120,9 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchRespons
 			return out, nil
 		}
 		if !hasWait {
-			wait = backoff(round + 1)
+			wait = wire.Backoff(round + 1)
 		}
-		wait = min(wait, maxRetryAfter)
+		wait = min(wait, wire.MaxRetryAfter)
 		c.stats.retries.Add(int64(len(again)))
 		c.stats.wait.Add(int64(wait))
 		c.logf("graph: $batch: %d requests throttled; retry %d of %d in %s", len(again), round+1, c.maxRetries, wait.Round(time.Millisecond))

@@ -3,24 +3,20 @@ package entra
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/exoform/exoform/providers/internal/wire"
 )
 
 // Client defaults and limits.
@@ -31,18 +27,11 @@ const (
 
 	apiVersionPath = "/v1.0"
 
-	// backoffBase and backoffMax bound the exponential backoff when no Retry-After is given.
-	backoffBase = time.Second
-	backoffMax  = time.Minute
-	// maxRetryAfter caps how long one Retry-After may make the client wait.
-	maxRetryAfter = 10 * time.Minute
 	// replicationFirst and replicationMax bound the waits between replication-delay retries.
 	replicationFirst = 2 * time.Second
 	replicationMax   = 30 * time.Second
 	// maxResponseBytes bounds one response.
 	maxResponseBytes = 256 << 20
-	// tokenRefreshMargin renews a cached token this long before it expires.
-	tokenRefreshMargin = 2 * time.Minute
 )
 
 // ClientOptions configures a Client.
@@ -84,8 +73,7 @@ type Client struct {
 	logf       func(format string, args ...any)
 	waiting    func(what string)
 
-	tokMu sync.Mutex
-	tok   azcore.AccessToken
+	tokens wire.TokenCache
 
 	stats counters
 }
@@ -152,7 +140,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	}
 	c.sem = make(chan struct{}, n)
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = wire.SleepCtx
 	}
 	if c.logf == nil {
 		c.logf = func(string, ...any) {}
@@ -174,20 +162,6 @@ func NewClient(o ClientOptions) (*Client, error) {
 	return c, nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 type recentWriteKey struct{}
 
 // WithRecentWrite marks requests made under ctx as following a recent write (for example,
@@ -201,35 +175,6 @@ func WithRecentWrite(ctx context.Context) context.Context {
 func isRecentWrite(ctx context.Context) bool {
 	v, _ := ctx.Value(recentWriteKey{}).(bool)
 	return v
-}
-
-// token returns a bearer token for the Graph scope, cached until shortly before it expires.
-func (c *Client) token(ctx context.Context) (string, error) {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	now := time.Now()
-	if c.tok.Token != "" && c.tok.ExpiresOn.Sub(now) > tokenRefreshMargin &&
-		(c.tok.RefreshOn.IsZero() || now.Before(c.tok.RefreshOn)) {
-		return c.tok.Token, nil
-	}
-	tk, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
-	if err != nil {
-		return "", fmt.Errorf("getting an access token for %s: %w", c.scope, err)
-	}
-	if tk.Token == "" {
-		return "", fmt.Errorf("getting an access token for %s: the credential returned an empty token", c.scope)
-	}
-	c.tok = tk
-	return tk.Token, nil
-}
-
-// dropToken forgets a cached token the server rejected.
-func (c *Client) dropToken(tok string) {
-	c.tokMu.Lock()
-	if c.tok.Token == tok {
-		c.tok = azcore.AccessToken{}
-	}
-	c.tokMu.Unlock()
 }
 
 // IsIdempotent reports whether a request with this method may be repeated when its outcome is
@@ -264,11 +209,11 @@ func (c *Client) resolve(path string) (abs, rel, logPath string, err error) {
 	if !strings.HasPrefix(path, "/") {
 		u, perr := url.Parse(path)
 		if perr != nil || !u.IsAbs() {
-			return "", "", "", fmt.Errorf("request path %q must start with / (relative to %s) or be an absolute URL on the Graph endpoint", sanitize([]byte(path), 80), apiVersionPath)
+			return "", "", "", fmt.Errorf("request path %q must start with / (relative to %s) or be an absolute URL on the Graph endpoint", wire.Sanitize([]byte(path), 80), apiVersionPath)
 		}
 		if !strings.EqualFold(u.Scheme, c.base.Scheme) || hostPort(u) != hostPort(c.base) {
 			return "", "", "", fmt.Errorf("refusing to send a request to %s://%s: it is not the Graph endpoint %s, and the access token is sent only there",
-				sanitize([]byte(u.Scheme), 20), sanitize([]byte(u.Host), 100), c.base.String())
+				wire.Sanitize([]byte(u.Scheme), 20), wire.Sanitize([]byte(u.Host), 100), c.base.String())
 		}
 		p := u.EscapedPath()
 		prefix := c.base.EscapedPath() + apiVersionPath
@@ -286,7 +231,7 @@ func (c *Client) resolve(path string) (abs, rel, logPath string, err error) {
 		rel += "?" + escapeLoose(q, true)
 	}
 	if _, err := url.Parse(c.api + rel); err != nil {
-		return "", "", "", fmt.Errorf("request path %q is not a valid URL path", sanitize([]byte(path), 80))
+		return "", "", "", fmt.Errorf("request path %q is not a valid URL path", wire.Sanitize([]byte(path), 80))
 	}
 	logPath = p
 	if dp, err := url.PathUnescape(p); err == nil {
@@ -516,9 +461,9 @@ func (c *Client) execute(ctx context.Context, rq *request, decode func([]byte) e
 		retries++
 		d := v.after
 		if !v.hasAfter {
-			d = backoff(retries)
+			d = wire.Backoff(retries)
 		}
-		d = min(d, maxRetryAfter)
+		d = min(d, wire.MaxRetryAfter)
 		c.stats.retries.Add(1)
 		c.stats.wait.Add(int64(d))
 		c.logf("graph: %s %s: %s; retry %d of %d in %s", rq.method, rq.logPath, shortErr(err), retries, c.maxRetries, d.Round(time.Millisecond))
@@ -540,39 +485,6 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
-// backoff is the wait before retry n (1-based): exponential from backoffBase, capped at
-// backoffMax, with jitter in [d/2, d].
-func backoff(n int) time.Duration {
-	d := backoffBase
-	for i := 1; i < n && d < backoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, backoffMax)
-	half := d / 2
-	return half + time.Duration(mrand.Int64N(int64(half)+1))
-}
-
-// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > maxRetryAfter.Seconds() {
-			return maxRetryAfter, true
-		}
-		return time.Duration(n * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // attempt sends rq once and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, rq *request, attemptNo int, decode func([]byte) error) (verdict, error) {
 	tok, err := c.token(ctx)
@@ -586,7 +498,7 @@ func (c *Client) attempt(ctx context.Context, rq *request, attemptNo int, decode
 	}
 	defer func() { <-c.sem }()
 
-	sentID := newGUID()
+	sentID := wire.NewGUID()
 	var wrote atomic.Bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
 		if info.Err == nil {
@@ -676,7 +588,7 @@ func (c *Client) attempt(ctx context.Context, rq *request, attemptNo int, decode
 	if readErr != nil && apiErr.Code == "" {
 		apiErr.Message = "the error response could not be read: " + netErr(readErr).Error()
 	}
-	after, hasAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	after, hasAfter := wire.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch status {
 	case http.StatusUnauthorized:
 		c.dropToken(tok)
@@ -719,11 +631,10 @@ func netErr(err error) error {
 	return err
 }
 
-// newGUID returns a random (version 4) GUID for client-request-id.
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+// token returns a valid access token for the client's scope.
+func (c *Client) token(ctx context.Context) (string, error) {
+	return c.tokens.Get(ctx, c.cred, c.scope)
 }
+
+// dropToken forgets a cached token the server rejected.
+func (c *Client) dropToken(tok string) { c.tokens.Drop(tok) }

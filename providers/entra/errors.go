@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/exoform/exoform/providers/internal/wire"
 )
 
 // ErrOutcomeUnknown marks a non-idempotent request (POST) that reached Graph but whose result
@@ -256,7 +256,7 @@ func parseError(method, path string, status int, header http.Header, body []byte
 		e.Message = "empty response body"
 	default:
 		e.Message = fmt.Sprintf("the response was not a Graph error (HTTP %d, %s): %s", status,
-			contentType(header), sanitize(trimmed, 120))
+			contentType(header), wire.Sanitize(trimmed, 120))
 	}
 	if e.RequestID == "" && header != nil {
 		e.RequestID = header.Get("request-id")
@@ -275,7 +275,7 @@ func contentType(h http.Header) string {
 		return "no content type"
 	}
 	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
-	return sanitize([]byte(ct), 60)
+	return wire.Sanitize([]byte(ct), 60)
 }
 
 // lenientMessage reads error.message: a string, or sometimes an object with a "value" or
@@ -313,32 +313,4 @@ func lenientDetails(raw json.RawMessage) []ErrorDetail {
 		return []ErrorDetail{one}
 	}
 	return nil
-}
-
-// sanitize makes up to max bytes of body printable on one line.
-func sanitize(body []byte, max int) string {
-	truncated := false
-	if len(body) > max {
-		body, truncated = body[:max], true
-	}
-	var b strings.Builder
-	space := false
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	out := strings.TrimSpace(b.String())
-	if truncated {
-		out += "…"
-	}
-	return out
 }

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -23,9 +21,9 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/providers/internal/wire"
 )
 
 // Client defaults.
@@ -36,15 +34,8 @@ const (
 
 	// maxServerErrorRetries bounds the retries of a read cmdlet answered with 500.
 	maxServerErrorRetries = 2
-	// backoffBase and backoffMax bound the exponential backoff when no Retry-After is given.
-	backoffBase = time.Second
-	backoffMax  = time.Minute
-	// maxRetryAfter caps how long one Retry-After may make the client wait.
-	maxRetryAfter = 10 * time.Minute
 	// maxResponseBytes bounds one response page.
 	maxResponseBytes = 512 << 20
-	// tokenRefreshMargin renews a cached token this long before it expires.
-	tokenRefreshMargin = 2 * time.Minute
 
 	// anchorMailbox routes app-only requests (X-AnchorMailbox APP:SystemMailbox{…}@tenant).
 	anchorMailbox = "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"
@@ -82,8 +73,7 @@ type Client struct {
 	sleep      func(ctx context.Context, d time.Duration) error
 	logf       func(format string, args ...any)
 
-	tokMu sync.Mutex
-	tok   azcore.AccessToken
+	tokens wire.TokenCache
 
 	tenantMu   sync.Mutex
 	tenantGUID string
@@ -184,7 +174,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	}
 	c.sem = make(chan struct{}, n)
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = wire.SleepCtx
 	}
 	if c.logf == nil {
 		c.logf = func(string, ...any) {}
@@ -207,20 +197,6 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	return c, nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Stats returns a snapshot of the counters.
 func (c *Client) Stats() Stats {
 	t := c.total.snapshot()
@@ -239,26 +215,6 @@ func (c *Client) counters(cmdlet string) *counters {
 	}
 	v, _ := c.perCmdlet.LoadOrStore(cmdlet, &counters{})
 	return v.(*counters)
-}
-
-// token returns a bearer token for the Exchange scope, cached until shortly before it expires.
-func (c *Client) token(ctx context.Context) (string, error) {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	now := time.Now()
-	if c.tok.Token != "" && c.tok.ExpiresOn.Sub(now) > tokenRefreshMargin &&
-		(c.tok.RefreshOn.IsZero() || now.Before(c.tok.RefreshOn)) {
-		return c.tok.Token, nil
-	}
-	tk, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
-	if err != nil {
-		return "", fmt.Errorf("getting an access token for %s: %w", c.scope, err)
-	}
-	if tk.Token == "" {
-		return "", fmt.Errorf("getting an access token for %s: the credential returned an empty token", c.scope)
-	}
-	c.tok = tk
-	return tk.Token, nil
 }
 
 // TenantGUID returns the tenant GUID used in request URLs: the configured tenant when it is a
@@ -447,10 +403,10 @@ func (c *Client) page(ctx context.Context, cmdlet, tenant, link string, body []b
 		retries++
 		d := v.after
 		if !v.hasAfter {
-			d = backoff(retries)
+			d = wire.Backoff(retries)
 		}
-		if d > maxRetryAfter {
-			d = maxRetryAfter
+		if d > wire.MaxRetryAfter {
+			d = wire.MaxRetryAfter
 		}
 		c.total.retries.Add(1)
 		cc.retries.Add(1)
@@ -472,45 +428,6 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
-// backoff is the wait before retry n (1-based): exponential from backoffBase, capped at
-// backoffMax, with jitter in [d/2, d].
-func backoff(n int) time.Duration {
-	d := backoffBase
-	for i := 1; i < n && d < backoffMax; i++ {
-		d *= 2
-	}
-	if d > backoffMax {
-		d = backoffMax
-	}
-	half := d / 2
-	return half + time.Duration(mrand.Int64N(int64(half)+1))
-}
-
-// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > maxRetryAfter.Seconds() {
-			return maxRetryAfter, true
-		}
-		return time.Duration(n * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
-}
-
 // attempt sends one request and classifies the outcome.
 func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body []byte, read bool, pageNo, attemptNo int, cc *counters) (*pageResult, verdict, error) {
 	tok, err := c.token(ctx)
@@ -524,7 +441,7 @@ func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body 
 	}
 	defer func() { <-c.sem }()
 
-	reqID := newGUID()
+	reqID := wire.NewGUID()
 	var wrote atomic.Bool
 	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
 		if info.Err == nil {
@@ -629,7 +546,7 @@ func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body 
 	if status == http.StatusUnauthorized && (apiErr.Message == "" || apiErr.Message == "empty response body") {
 		apiErr.Message = "the access token was rejected: check that the app has the Exchange.ManageAsApp permission with admin consent and an Exchange administrator role"
 	}
-	after, hasAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	after, hasAfter := wire.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	throttled := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || isConcurrencyLimit(data)
 	if throttled {
 		c.total.throttled.Add(1)
@@ -794,11 +711,7 @@ func stringsOf(v any) []string {
 	return out
 }
 
-// newGUID returns a random (version 4) GUID for client-request-id.
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+// token returns a valid access token for the client's scope.
+func (c *Client) token(ctx context.Context) (string, error) {
+	return c.tokens.Get(ctx, c.cred, c.scope)
 }

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/exoform/exoform/providers/internal/wire"
 )
 
 // ErrOutcomeUnknown marks a write cmdlet whose request reached the server but whose result
@@ -198,9 +199,9 @@ func parseError(cmdlet string, status int, header http.Header, body []byte, requ
 	} else if len(trimmed) == 0 {
 		e.Message = "empty response body"
 	} else if isConcurrencyLimit(body) {
-		e.Message = sanitize(body, 300)
+		e.Message = wire.Sanitize(body, 300)
 	} else {
-		e.Message = fmt.Sprintf("the response was not JSON (HTTP %d): %s", status, sanitize(body, 200))
+		e.Message = fmt.Sprintf("the response was not JSON (HTTP %d): %s", status, wire.Sanitize(body, 200))
 	}
 	if e.ExceptionType == "" && header != nil {
 		if t := header.Get("X-ExceptionType"); t != "" {
@@ -252,33 +253,4 @@ func blankBody(body []byte) bool {
 		}
 	}
 	return true
-}
-
-// sanitize makes up to max bytes of body printable on one line: control bytes and invalid UTF-8
-// become spaces or U+FFFD, runs of whitespace collapse.
-func sanitize(body []byte, max int) string {
-	truncated := false
-	if len(body) > max {
-		body, truncated = body[:max], true
-	}
-	var b strings.Builder
-	space := false
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		if unicode.IsSpace(r) || r == 0 || unicode.IsControl(r) {
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	out := strings.TrimSpace(b.String())
-	if truncated {
-		out += "…"
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/providers/internal/wire"
 )
 
 // Provider is the Exchange Online provider: its resource types and the executor that sends
@@ -54,7 +55,7 @@ func (p *Provider) waitForReplication(ctx context.Context, op providers.Operatio
 	}
 	sleep := p.sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = wire.SleepCtx
 	}
 	delay := 2 * time.Second
 	for spent := time.Duration(0); spent < wait && IsNotFound(err); spent += delay {
