@@ -3,7 +3,6 @@ package exchange_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -377,37 +376,7 @@ func rcpMergeAttr(obj cty.Value, name string, v cty.Value) map[string]cty.Value 
 // TestValidateRecipients runs each testdata/recipients/*.exo.hcl and compares the diagnostics,
 // with their positions, with the .golden beside it. Files named ok_* must be valid.
 func TestValidateRecipients(t *testing.T) {
-	files, _ := filepath.Glob("testdata/recipients/*.exo.hcl")
-	if len(files) == 0 {
-		t.Fatal("no cases")
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), schema.FileSuffix)
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, ds := evaluate(string(src))
-			if strings.HasPrefix(name, "ok_") {
-				if len(ds) > 0 {
-					t.Fatalf("want no diagnostics, got:\n%v", ds)
-				}
-				return
-			}
-			if len(ds) == 0 {
-				t.Fatal("want diagnostics")
-			}
-			var b strings.Builder
-			for _, d := range ds {
-				if d.Subject == nil {
-					t.Errorf("no location: %s", d)
-				}
-				b.WriteString(d.Severity.String() + ": " + d.String() + "\n")
-			}
-			golden.Assert(t, strings.TrimSuffix(f, schema.FileSuffix)+".golden", b.String())
-		})
-	}
+	runValidateGoldens(t, "testdata/recipients/*.exo.hcl")
 }
 
 // TestRecipientValueRules checks the per-value rules of the recipient attributes.

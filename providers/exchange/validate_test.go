@@ -32,7 +32,14 @@ func evaluate(src string) (*schema.Evaluated, diag.Diagnostics) {
 // TestValidateConnectorRules runs each testdata/validate/*.exo.hcl and compares the
 // diagnostics with the .golden beside it. Files named ok_* must be valid.
 func TestValidateConnectorRules(t *testing.T) {
-	files, _ := filepath.Glob("testdata/validate/*.exo.hcl")
+	runValidateGoldens(t, "testdata/validate/*.exo.hcl")
+}
+
+// runValidateGoldens evaluates each configuration matching glob and compares its diagnostics,
+// with their positions, with the .golden beside it. Files named ok_* must be valid.
+func runValidateGoldens(t *testing.T, glob string) {
+	t.Helper()
+	files, _ := filepath.Glob(glob)
 	if len(files) == 0 {
 		t.Fatal("no cases")
 	}
