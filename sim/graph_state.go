@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"time"
 )
@@ -197,10 +196,7 @@ func defaultSecurityDefaults(enabled bool) *gSecurityDefaults {
 // opaqueID makes an id shaped like an appRoleAssignment's or a grant's: 43
 // base64url characters, not a GUID (wire-formats C4).
 func opaqueID() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("sim: reading random bytes: " + err.Error())
-	}
+	b := randomBytes(32)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 

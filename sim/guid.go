@@ -11,11 +11,7 @@ import (
 // Microsoft services print.
 func newGUID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		// crypto/rand never fails on supported platforms; a GUID we cannot make
-		// is a broken machine, not a request error.
-		panic("sim: reading random bytes: " + err.Error())
-	}
+	copy(b[:], randomBytes(16))
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return formatGUID(b)
@@ -73,4 +69,15 @@ func parseGUID(s string) (string, bool) {
 		}
 	}
 	return strings.ToLower(s), true
+}
+
+// randomBytes returns n bytes from crypto/rand. It never fails on supported
+// platforms; randomness we cannot have is a broken machine, not a request
+// error, so it panics.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("sim: reading random bytes: " + err.Error())
+	}
+	return b
 }

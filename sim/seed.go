@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -187,10 +186,7 @@ func demoConnectors(t tenantState) []*inboundConnector {
 // values from secret ids meets a realistic value.
 func newClientSecret() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-	b := make([]byte, 37)
-	if _, err := rand.Read(b); err != nil {
-		panic("sim: reading random bytes: " + err.Error())
-	}
+	b := randomBytes(37)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
@@ -198,11 +194,7 @@ func newClientSecret() string {
 }
 
 func newSigningKey() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("sim: reading random bytes: " + err.Error())
-	}
-	return base64.StdEncoding.EncodeToString(b)
+	return base64.StdEncoding.EncodeToString(randomBytes(32))
 }
 
 func strPtr(s string) *string { return &s }
