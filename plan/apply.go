@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"sort"
@@ -110,24 +111,21 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 	if progress == nil {
 		progress = func(Event) {}
 	}
+	if pl.Known == nil {
+		pl.Known = map[string]string{}
+	}
 	for i, c := range pl.Changes {
 		if c.Action == NoOp {
 			continue
 		}
 		for j := range c.Operations {
-			op := &c.Operations[j]
-			ex, ok := p.Registry.Executor(op.Service)
-			if !ok {
-				ds.Append(diag.Errorf(nil, "No connection for an operation", "%s needs the %s service, which is not configured.", op, op.Service))
-				return applied, ds
+			op, err := p.fill(c.Operations[j], pl.Known)
+			if err == nil {
+				progress(Event{Change: c, Op: &op})
+				err = p.execute(ctx, c, op, pl.Known)
 			}
-			progress(Event{Change: c, Op: op})
-			opCtx := ctx
-			if c.Pending {
-				opCtx = providers.WithPending(ctx)
-			}
-			if err := ex.Execute(opCtx, *op); err != nil {
-				progress(Event{Change: c, Op: op, Err: err})
+			if err != nil {
+				progress(Event{Change: c, Op: &op, Err: err})
 				var left []string
 				for _, rest := range pl.Changes[i:] {
 					if rest.Action != NoOp {
@@ -144,6 +142,64 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 		progress(Event{Change: c, Done: true})
 	}
 	return applied, ds
+}
+
+// fill replaces the placeholders of an operation with the values earlier operations produced.
+func (p *Planner) fill(op providers.Operation, known map[string]string) (providers.Operation, error) {
+	filled, missing, err := op.Fill(known)
+	if err != nil {
+		return op, err
+	}
+	if len(missing) > 0 {
+		return op, fmt.Errorf("%s needs %s, which no earlier operation of this apply produced", op, strings.Join(missing, ", "))
+	}
+	return filled, nil
+}
+
+// execute sends one operation. One that uses a value produced moments ago by this apply, or
+// that sets up an object created moments ago, may wait out the service's replication delay;
+// one that produces values records them from the service's answer.
+func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation, known map[string]string) error {
+	ex, ok := p.Registry.Executor(op.Service)
+	if !ok {
+		return fmt.Errorf("%s needs the %s service, which is not configured", op, op.Service)
+	}
+	if c.Pending || usesProduced(c, op) {
+		ctx = providers.WithPending(ctx)
+	}
+	if len(op.Produces) == 0 {
+		return ex.Execute(ctx, op)
+	}
+	rex, ok := ex.(providers.ResultExecutor)
+	if !ok {
+		return fmt.Errorf("%s produces values, which the %s executor cannot return", op, op.Service)
+	}
+	raw, err := rex.ExecuteResult(ctx, op)
+	if err != nil {
+		return err
+	}
+	var answer map[string]any
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return fmt.Errorf("%s: the answer is not a JSON object: %w", op, err)
+	}
+	for field, ref := range op.Produces {
+		v, ok := answer[field].(string)
+		if !ok || v == "" {
+			return fmt.Errorf("%s: the answer has no %s", op, field)
+		}
+		known[ref] = v
+	}
+	return nil
+}
+
+// usesProduced reports whether the change's recorded operation used a placeholder.
+func usesProduced(c *Change, op providers.Operation) bool {
+	for _, o := range c.Operations {
+		if b, _ := json.Marshal(o); schema.HasPlaceholder(string(b)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Display renders a value the way plan output shows it.
@@ -165,6 +221,20 @@ func Display(v cty.Value) string {
 			parts = append(parts, Display(e))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	case v.Type().IsObjectType():
+		// A block, written as in the configuration: { name = value, ... }, attributes sorted.
+		var names []string
+		for n := range v.Type().AttributeTypes() {
+			if av := v.GetAttr(n); !av.IsNull() && !(av.Type().IsSetType() && av.LengthInt() == 0) {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = n + " = " + Display(v.GetAttr(n))
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
 	}
 	return v.GoString()
 }

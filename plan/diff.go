@@ -67,14 +67,39 @@ func setKey(a *schema.Attribute, v cty.Value) string {
 	var ss []string
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
+		ss = append(ss, elementKey(a, e))
+	}
+	sort.Strings(ss)
+	return strings.Join(ss, "\x00")
+}
+
+// elementKey is one element of a multi-valued property in a form that compares the way the
+// service does; a block's attributes follow their own rules.
+func elementKey(a *schema.Attribute, e cty.Value) string {
+	if a.Nested == nil {
 		s := e.AsString()
 		if a.FoldCase {
 			s = strings.ToLower(s)
 		}
-		ss = append(ss, s)
+		return s
 	}
-	sort.Strings(ss)
-	return strings.Join(ss, "\x00")
+	var parts []string
+	for _, n := range a.Nested {
+		v := e.GetAttr(n.Name)
+		switch {
+		case v.IsNull():
+			parts = append(parts, n.Name+"=")
+		case n.IsSet():
+			parts = append(parts, n.Name+"=["+strings.ReplaceAll(setKey(n, v), "\x00", "\x01")+"]")
+		case v.Type() == cty.String && n.FoldCase:
+			parts = append(parts, n.Name+"="+strings.ToLower(v.AsString()))
+		case v.Type() == cty.String:
+			parts = append(parts, n.Name+"="+v.AsString())
+		default:
+			parts = append(parts, n.Name+"="+Display(v))
+		}
+	}
+	return strings.Join(parts, "\x02")
 }
 
 // merged is the object as it will be after the change: configured values over live ones.

@@ -96,6 +96,8 @@ type Plan struct {
 	// Outputs are the configuration's output values, shown with the plan. Saved plans do not
 	// record them: apply evaluates the configuration again.
 	Outputs []schema.OutputValue
+	// Known holds, after Apply, the values its operations produced, by placeholder reference.
+	Known map[string]string
 }
 
 // Counts returns the number of changes of each action.
@@ -122,6 +124,22 @@ func (p *Plan) Operations() []providers.Operation {
 	var out []providers.Operation
 	for _, c := range p.Changes {
 		out = append(out, c.Operations...)
+	}
+	return out
+}
+
+// KnownOutputs are the plan's outputs with the values apply produced filled in.
+func (p *Plan) KnownOutputs() []schema.OutputValue {
+	out := make([]schema.OutputValue, len(p.Outputs))
+	for i, o := range p.Outputs {
+		o.Value, _ = cty.Transform(o.Value, func(_ cty.Path, v cty.Value) (cty.Value, error) {
+			if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+				return v, nil
+			}
+			s, _ := schema.ReplacePlaceholders(v.AsString(), p.Known)
+			return cty.StringVal(s), nil
+		})
+		out[i] = o
 	}
 	return out
 }

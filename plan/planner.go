@@ -20,6 +20,15 @@ type Planner struct {
 	Registry *providers.Registry
 	// Parallelism bounds the number of reads running at once (default 4).
 	Parallelism int
+
+	cache *liveCache // the reads Evaluate made, which Plan plans from
+}
+
+func (p *Planner) parallelism() int {
+	if p.Parallelism <= 0 {
+		return 4
+	}
+	return p.Parallelism
 }
 
 // ReadLive reads the live objects of the given types, concurrently: every object of a type in
@@ -32,11 +41,7 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 	out := map[string][]providers.LiveObject{}
 	missing := missingKeys{}
 	g, gctx := errgroup.WithContext(ctx)
-	n := p.Parallelism
-	if n <= 0 {
-		n = 4
-	}
-	g.SetLimit(n)
+	g.SetLimit(p.parallelism())
 	for _, t := range types {
 		res, ok := p.Registry.Resource(t)
 		if !ok {
@@ -70,6 +75,31 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 	return out, missing, ds
 }
 
+// readForPlan is ReadLive, taking what Evaluate read already from its cache.
+func (p *Planner) readForPlan(ctx context.Context, types []string, keys map[string][]string) (map[string][]providers.LiveObject, missingKeys, diag.Diagnostics) {
+	var rest []string
+	cached := map[string][]providers.LiveObject{}
+	var ds diag.Diagnostics
+	for _, t := range types {
+		objs, err, ok := p.cache.cached(t)
+		switch {
+		case !ok:
+			rest = append(rest, t)
+		case err != nil:
+			ds.Append(diag.Errorf(nil, "Cannot read the live "+t+" objects",
+				"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
+		default:
+			cached[t] = objs
+		}
+	}
+	live, missing, rd := p.ReadLive(ctx, rest, keys)
+	ds.Append(rd)
+	for t, objs := range cached {
+		live[t] = objs
+	}
+	return live, missing, ds
+}
+
 // missingKeys are, per type, the keys whose containing object a scoped reader found absent.
 type missingKeys map[string]map[string]bool
 
@@ -90,7 +120,10 @@ func (p *Planner) readSet(ev *schema.Evaluated) ([]string, map[string][]string) 
 	keys := map[string][]string{}
 	for _, in := range ev.Instances {
 		want[in.Type.Name] = true
-		keys[in.Type.Name] = append(keys[in.Type.Name], in.Key())
+		if k := in.Key(); !schema.HasPlaceholder(k) {
+			// An object keyed by a value known only after apply does not exist yet.
+			keys[in.Type.Name] = append(keys[in.Type.Name], k)
+		}
 		if res, ok := p.Registry.Resource(in.Type.Name); ok {
 			if r, ok := res.(providers.Resolver); ok {
 				for _, n := range r.Needs() {
@@ -134,7 +167,7 @@ func newIndex(objs []providers.LiveObject) index {
 func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	types, keys := p.readSet(ev)
-	live, missing, rd := p.ReadLive(ctx, types, keys)
+	live, missing, rd := p.readForPlan(ctx, types, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
 		return nil, ds

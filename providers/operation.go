@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/exoform/exoform/schema"
 )
 
 // Service names an API that an Operation is sent to.
@@ -31,6 +33,12 @@ type Operation struct {
 	Method string          `json:"method,omitempty"`
 	Path   string          `json:"path,omitempty"`
 	Body   json.RawMessage `json:"body,omitempty"`
+
+	// Produces names values that later operations use but that only the service's answer
+	// holds (a new application's appId): response field → placeholder reference
+	// ("entra_application.ews.app_id"). Apply records them and fills the placeholders (see
+	// schema.Placeholder) of every later operation before sending it.
+	Produces map[string]string `json:"produces,omitempty"`
 }
 
 // String is a one-line summary for progress output and errors.
@@ -208,4 +216,72 @@ func stringList(l []any) ([]string, error) {
 		ss = append(ss, s)
 	}
 	return ss, nil
+}
+
+// Fill replaces the placeholders in the operation's path, body and parameters with the values
+// earlier operations produced, and returns the references it found no value for.
+func (o Operation) Fill(values map[string]string) (Operation, []string, error) {
+	var missing []string
+	fill := func(s string) string {
+		out, m := schema.ReplacePlaceholders(s, values)
+		missing = append(missing, m...)
+		return out
+	}
+	o.Path = fill(o.Path)
+	if len(o.Body) > 0 && schema.HasPlaceholder(string(o.Body)) {
+		dec := json.NewDecoder(bytes.NewReader(o.Body))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return o, nil, fmt.Errorf("%s: the body is not JSON: %w", o, err)
+		}
+		b, err := json.Marshal(fillJSON(v, fill))
+		if err != nil {
+			return o, nil, err
+		}
+		o.Body = b
+	}
+	if len(o.Parameters) > 0 {
+		ps := make(Params, len(o.Parameters))
+		for i, p := range o.Parameters {
+			switch v := p.Value.(type) {
+			case string:
+				p.Value = fill(v)
+			case []string:
+				p.Value = fillAll(v, fill)
+			case AddRemove:
+				p.Value = AddRemove{Add: fillAll(v.Add, fill), Remove: fillAll(v.Remove, fill)}
+			}
+			ps[i] = p
+		}
+		o.Parameters = ps
+	}
+	return o, missing, nil
+}
+
+func fillAll(ss []string, fill func(string) string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fill(s)
+	}
+	return out
+}
+
+func fillJSON(v any, fill func(string) string) any {
+	switch t := v.(type) {
+	case string:
+		return fill(t)
+	case []any:
+		for i := range t {
+			t[i] = fillJSON(t[i], fill)
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = fillJSON(t[k], fill)
+		}
+	}
+	return v
 }

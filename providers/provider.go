@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
@@ -80,6 +81,9 @@ const (
 
 // A Change is what a Resource compiles: the object as it is, and the attributes to set.
 type Change struct {
+	// Addr is the declaration's address (entra_application.ews), which names the placeholders
+	// of the values its operations produce; "" for a delete.
+	Addr    string
 	Kind    ChangeKind
 	Prior   *LiveObject // nil for Create
 	Desired cty.Value   // configured values; null attributes are not managed; null for Delete
@@ -107,9 +111,25 @@ type Executor interface {
 	Execute(ctx context.Context, op Operation) error
 }
 
+// A ResultExecutor also returns the service's answer, for operations that produce values
+// (Operation.Produces).
+type ResultExecutor interface {
+	ExecuteResult(ctx context.Context, op Operation) (json.RawMessage, error)
+}
+
+// A DataSource answers data blocks: it looks up one object that the configuration uses but
+// does not manage (a first-party service principal and its permissions).
+type DataSource interface {
+	Type() *schema.ResourceType
+	// Query returns the object that query (the block's configured attributes) names, as a
+	// value of the type's ObjectType. Not finding it is an error that says what was looked for.
+	Query(ctx context.Context, query cty.Value) (cty.Value, error)
+}
+
 // Registry holds the resource types and executors the CLI wired up.
 type Registry struct {
 	resources map[string]Resource
+	data      map[string]DataSource
 	executors map[Service]Executor
 	checks    []func([]*schema.Instance) diag.Diagnostics
 }
@@ -131,11 +151,39 @@ func (r *Registry) CheckConfig(insts []*schema.Instance) diag.Diagnostics {
 
 // NewRegistry builds a registry.
 func NewRegistry() *Registry {
-	return &Registry{resources: map[string]Resource{}, executors: map[Service]Executor{}}
+	return &Registry{resources: map[string]Resource{}, data: map[string]DataSource{}, executors: map[Service]Executor{}}
 }
 
 // AddResource registers a resource type.
 func (r *Registry) AddResource(res Resource) { r.resources[res.Type().Name] = res }
+
+// AddDataSource registers a data source.
+func (r *Registry) AddDataSource(d DataSource) { r.data[d.Type().Name] = d }
+
+// DataSource returns the data source of a type.
+func (r *Registry) DataSource(name string) (DataSource, bool) {
+	d, ok := r.data[name]
+	return d, ok
+}
+
+// DataSourceType implements schema.DataTypeLookup.
+func (r *Registry) DataSourceType(name string) (*schema.ResourceType, bool) {
+	d, ok := r.data[name]
+	if !ok {
+		return nil, false
+	}
+	return d.Type(), true
+}
+
+// DataSourceTypeNames lists the registered data sources, sorted.
+func (r *Registry) DataSourceTypeNames() []string {
+	out := make([]string, 0, len(r.data))
+	for n := range r.data {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // AddExecutor registers the executor of a service.
 func (r *Registry) AddExecutor(e Executor) { r.executors[e.Service()] = e }

@@ -16,7 +16,7 @@ type Config struct {
 	Tenant         *TenantBlock
 	Variables      map[string]*Variable
 	Locals         map[string]*Local
-	Resources      []*Resource // in file order
+	Resources      []*Resource // resource and data blocks, in file order
 	Outputs        []*Output   // in file order
 }
 
@@ -59,9 +59,11 @@ type Local struct {
 	Expr hcl.Expression
 }
 
-// A Resource is a `resource "TYPE" "NAME"` block.
+// A Resource is a `resource "TYPE" "NAME"` block, or a `data "TYPE" "NAME"` block, which
+// looks up an object without managing it.
 type Resource struct {
 	Type, Name string
+	Data       bool
 	ForEach    hcl.Expression // nil without for_each
 	DependsOn  []hcl.Traversal
 	Lifecycle  Lifecycle
@@ -70,8 +72,13 @@ type Resource struct {
 	TypeRange  hcl.Range
 }
 
-// Addr is "TYPE.NAME".
-func (r *Resource) Addr() string { return r.Type + "." + r.Name }
+// Addr is "TYPE.NAME", or "data.TYPE.NAME" for a data block.
+func (r *Resource) Addr() string {
+	if r.Data {
+		return "data." + r.Type + "." + r.Name
+	}
+	return r.Type + "." + r.Name
+}
 
 // Lifecycle holds a resource's `lifecycle` block.
 type Lifecycle struct {

@@ -90,7 +90,7 @@ func Evaluate(cfg *Config, types TypeLookup, in Inputs) (*Evaluated, diag.Diagno
 		return ev, ds
 	}
 	ev.Variables = vars
-	e := &evaluator{cfg: cfg, types: types, vars: vars, locals: map[string]cty.Value{}, resources: map[string]cty.Value{}}
+	e := &evaluator{cfg: cfg, types: types, live: in.Live, vars: vars, locals: map[string]cty.Value{}, resources: map[string]cty.Value{}}
 	order, gd := e.graph()
 	ds.Append(gd)
 	if gd.HasErrors() {
@@ -128,7 +128,19 @@ type evaluator struct {
 	types     TypeLookup
 	vars      map[string]cty.Value
 	locals    map[string]cty.Value
-	resources map[string]cty.Value // by address
+	resources map[string]cty.Value // by address, with computed attributes filled in
+	live      Live                 // nil when evaluating offline
+}
+
+// typeOf finds the type of a resource or data block.
+func (e *evaluator) typeOf(res *Resource) (*ResourceType, bool) {
+	if res.Data {
+		if d, ok := e.types.(DataTypeLookup); ok {
+			return d.DataSourceType(res.Type)
+		}
+		return nil, false
+	}
+	return e.types.ResourceType(res.Type)
 }
 
 // graph orders locals and resources so each follows what it refers to.
@@ -229,7 +241,7 @@ func (e *evaluator) references(n node) []hcl.Traversal {
 	if n.res.ForEach != nil {
 		out = append(out, n.res.ForEach.Variables()...)
 	}
-	if t, ok := e.types.ResourceType(n.res.Type); ok {
+	if t, ok := e.typeOf(n.res); ok {
 		out = append(out, hcldec.Variables(n.res.Body, spec(t))...)
 	}
 	return out
@@ -266,6 +278,26 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 			ds.Append(diag.Errorf(&r, "each is not available here", "each.key and each.value exist only inside a resource that has for_each."))
 		}
 		return "", ds
+	case "data":
+		var typ, name string
+		if len(tr) >= 3 {
+			a1, ok1 := tr[1].(hcl.TraverseAttr)
+			a2, ok2 := tr[2].(hcl.TraverseAttr)
+			if ok1 && ok2 {
+				typ, name = a1.Name, a2.Name
+			}
+		}
+		if typ == "" {
+			ds.Append(diag.Errorf(&r, "Invalid reference", "Refer to a data block as data.TYPE.NAME."))
+			return "", ds
+		}
+		for _, res := range e.cfg.Resources {
+			if res.Data && res.Type == typ && res.Name == name {
+				return res.Addr(), ds
+			}
+		}
+		ds.Append(diag.Errorf(&r, "Reference to an undeclared data block", "No data block data.%s.%s is declared. Check the name, or declare it.", typ, name))
+		return "", ds
 	}
 	if _, ok := e.types.ResourceType(root); ok || e.declaresType(root) {
 		name, ok := attrStep(tr)
@@ -274,7 +306,7 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 			return "", ds
 		}
 		for _, res := range e.cfg.Resources {
-			if res.Type == root && res.Name == name {
+			if !res.Data && res.Type == root && res.Name == name {
 				return res.Addr(), ds
 			}
 		}
@@ -287,7 +319,7 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 
 func (e *evaluator) declaresType(t string) bool {
 	for _, r := range e.cfg.Resources {
-		if r.Type == t {
+		if !r.Data && r.Type == t {
 			return true
 		}
 	}
@@ -308,15 +340,27 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 		"local": cty.ObjectVal(e.locals),
 	}
 	byType := map[string]map[string]cty.Value{}
+	data := map[string]map[string]cty.Value{}
 	for addr, v := range e.resources {
-		t, name, _ := strings.Cut(addr, ".")
-		if byType[t] == nil {
-			byType[t] = map[string]cty.Value{}
+		m := byType
+		if rest, ok := strings.CutPrefix(addr, "data."); ok {
+			m, addr = data, rest
 		}
-		byType[t][name] = v
+		t, name, _ := strings.Cut(addr, ".")
+		if m[t] == nil {
+			m[t] = map[string]cty.Value{}
+		}
+		m[t][name] = v
 	}
 	for t, m := range byType {
 		vars[t] = cty.ObjectVal(m)
+	}
+	if len(data) > 0 {
+		dv := map[string]cty.Value{}
+		for t, m := range data {
+			dv[t] = cty.ObjectVal(m)
+		}
+		vars["data"] = cty.ObjectVal(dv)
 	}
 	return &hcl.EvalContext{Variables: vars, Functions: Functions()}
 }
@@ -333,11 +377,22 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		return ds
 	}
 	res := n.res
-	t, ok := e.types.ResourceType(res.Type)
+	t, ok := e.typeOf(res)
 	if !ok {
 		r := res.TypeRange
+		if res.Data {
+			var names []string
+			if d, ok := e.types.(DataTypeLookup); ok {
+				names = d.DataSourceTypeNames()
+			}
+			ds.Append(diag.Errorf(&r, "Unknown data source", "exoform has no data source %q%s. The data sources are: %s.", res.Type, suggest(res.Type, names), strings.Join(names, ", ")))
+			return ds
+		}
 		ds.Append(diag.Errorf(&r, "Unknown resource type", "exoform has no resource type %q%s. The types are: %s.", res.Type, suggest(res.Type, e.types.ResourceTypeNames()), strings.Join(e.types.ResourceTypeNames(), ", ")))
 		return ds
+	}
+	if res.Data {
+		return e.evalData(res, t)
 	}
 	deps := e.dependsOn(res)
 	ctx := e.ctx()
@@ -347,7 +402,9 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		if inst != nil {
 			inst.DependsOn = deps
 			ev.Instances = append(ev.Instances, inst)
-			e.resources[res.Addr()] = inst.Value
+			rv, d := e.withComputed(inst)
+			ds.Append(d)
+			e.resources[res.Addr()] = rv
 		} else {
 			e.resources[res.Addr()] = cty.DynamicVal
 		}
@@ -360,6 +417,16 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		return ds
 	}
 	r := res.ForEach.Range()
+	if !fe.IsWhollyKnown() && e.live == nil {
+		// Offline, for_each over a data block's answer cannot be expanded; nothing to check.
+		e.resources[res.Addr()] = cty.DynamicVal
+		return ds
+	}
+	if hasMark(fe, deferredMark{}) {
+		ds.Append(diag.Errorf(&r, "for_each depends on a value known only after apply", "for_each keys become resource addresses, so they must be known when planning. Use a literal or a variable for the keys."))
+		e.resources[res.Addr()] = cty.DynamicVal
+		return ds
+	}
 	if fe.ContainsMarked() {
 		ds.Append(diag.Errorf(&r, "Sensitive value in for_each", "for_each keys become resource addresses and appear in plans and output, so they cannot come from a sensitive variable. Use a non-sensitive value for the keys."))
 		e.resources[res.Addr()] = cty.DynamicVal
@@ -389,7 +456,9 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		if inst != nil {
 			inst.DependsOn = deps
 			ev.Instances = append(ev.Instances, inst)
-			all[key] = inst.Value
+			rv, d := e.withComputed(inst)
+			ds.Append(d)
+			all[key] = rv
 		}
 	}
 	// A map, so that length(), keys() and values() work on it as users expect.
@@ -444,9 +513,15 @@ func (e *evaluator) localDeps(l *Local, set, seen map[string]bool) {
 	}
 }
 
-func spec(t *ResourceType) hcldec.Spec {
+func spec(t *ResourceType) hcldec.Spec { return attrSpec(t.Configurable()) }
+
+func attrSpec(attrs []*Attribute) hcldec.ObjectSpec {
 	obj := hcldec.ObjectSpec{}
-	for _, a := range t.Attributes {
+	for _, a := range attrs {
+		if a.Nested != nil {
+			obj[a.Name] = &hcldec.BlockSetSpec{TypeName: a.Name, Nested: attrSpec(a.Nested)}
+			continue
+		}
 		obj[a.Name] = &hcldec.AttrSpec{Name: a.Name, Type: a.Type, Required: a.Required}
 	}
 	return obj
@@ -454,46 +529,42 @@ func spec(t *ResourceType) hcldec.Spec {
 
 func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *hcl.EvalContext) (*Instance, diag.Diagnostics) {
 	var ds diag.Diagnostics
+	ds.Append(refuseComputed(res.Body, t))
 	sp := spec(t)
 	v, hd := hcldec.Decode(res.Body, sp, ctx)
 	ds.Append(hd)
-	if hd.HasErrors() {
+	if hd.HasErrors() || ds.HasErrors() {
 		return nil, ds
 	}
 	inst := &Instance{Addr: addr, Resource: res, Type: t, AttrRanges: map[string]hcl.Range{}}
 	attrs := map[string]cty.Value{}
 	for _, a := range t.Attributes {
+		if a.Computed {
+			attrs[a.Name] = cty.NullVal(a.Type)
+			continue
+		}
 		av := v.GetAttr(a.Name)
 		r := hcldec.SourceRange(res.Body, sp.(hcldec.ObjectSpec)[a.Name])
 		if !av.IsNull() || r != res.Body.MissingItemRange() {
 			inst.AttrRanges[a.Name] = r
 		}
-		if av.ContainsMarked() {
-			if !a.Sensitive {
-				ds.Append(diag.Errorf(&r, "Sensitive value in a non-sensitive attribute",
-					"%s comes from a sensitive variable, but %s is stored and shown in clear text in the tenant and in plans. Use a non-sensitive variable here.", a.Name, a.Name))
-			}
-			av, _ = av.UnmarkDeep()
-		}
-		if !av.IsWhollyKnown() {
-			ds.Append(diag.Errorf(&r, "Value not known", "%s depends on a value that is not known until apply. Use a literal, a variable or a configured attribute.", a.Name))
+		av, d := e.attrValue(a, av, r)
+		ds.Append(d)
+		if av == cty.NilVal {
+			attrs[a.Name] = cty.NullVal(a.Type)
 			continue
 		}
 		if a.Required && av.IsNull() {
 			ds.Append(diag.Errorf(&r, "Missing value for "+a.Name, "%s is required and cannot be null. Give it a value.", a.Name))
 		}
-		// A null element in a multi-valued property is a user error, not an empty string.
-		if a.IsSet() && !av.IsNull() {
-			for it := av.ElementIterator(); it.Next(); {
-				if _, el := it.Element(); el.IsNull() {
-					ds.Append(diag.Errorf(&r, "Null element", "%s contains null. Remove it from the list.", a.Name))
-				}
-			}
-		}
 		av = a.Canonical(av)
 		for _, p := range a.checkElements(av) {
 			er := elementRange(res.Body, a.Name, p.bad, ctx, r)
 			ds.Append(diag.Errorf(&er, "Invalid value for "+a.Name, "%s", p.msg))
+		}
+		if a.Nested != nil && !av.IsNull() {
+			av, d = checkBlocks(a, av, r)
+			ds.Append(d)
 		}
 		attrs[a.Name] = av
 	}
@@ -533,6 +604,185 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 	return inst, ds
 }
 
+// refuseComputed reports computed attributes set in a block: the service sets them.
+func refuseComputed(body hcl.Body, t *ResourceType) diag.Diagnostics {
+	var ds diag.Diagnostics
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return ds
+	}
+	for _, a := range t.Attributes {
+		if attr, set := sb.Attributes[a.Name]; set && a.Computed {
+			r := attr.NameRange
+			ds.Append(diag.Errorf(&r, a.Name+" cannot be configured", "%s is set by the service when the object is created. Remove the line; other blocks can refer to it as %s.NAME.%s.", a.Name, t.Name, a.Name))
+		}
+	}
+	return ds
+}
+
+// attrValue checks the marks and knownness of one configured value and returns it unmarked,
+// or cty.NilVal when it cannot be used (offline, a value only the tenant knows).
+func (e *evaluator) attrValue(a *Attribute, av cty.Value, r hcl.Range) (cty.Value, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	av, pvms := av.UnmarkDeepWithPaths()
+	sensitive, deferred := false, false
+	for _, pm := range pvms {
+		if _, ok := pm.Marks[sensitiveMark{}]; ok {
+			sensitive = true
+		}
+		if _, ok := pm.Marks[deferredMark{}]; ok {
+			deferred = true
+		}
+	}
+	if sensitive && !a.Sensitive {
+		ds.Append(diag.Errorf(&r, "Sensitive value in a non-sensitive attribute",
+			"%s comes from a sensitive variable, but %s is stored and shown in clear text in the tenant and in plans. Use a non-sensitive variable here.", a.Name, a.Name))
+	}
+	if !av.IsWhollyKnown() {
+		if e.live == nil {
+			return cty.NilVal, ds // offline: what a data block answers is checked when planning
+		}
+		ds.Append(diag.Errorf(&r, "Value not known", "%s depends on a value that is not known until apply. Use a literal, a variable or a configured attribute.", a.Name))
+		return cty.NilVal, ds
+	}
+	// A null element in a multi-valued property is a user error, not an empty string.
+	if a.IsSet() && !av.IsNull() {
+		for it := av.ElementIterator(); it.Next(); {
+			if _, el := it.Element(); el.IsNull() {
+				ds.Append(diag.Errorf(&r, "Null element", "%s contains null. Remove it from the list.", a.Name))
+			}
+		}
+	}
+	// A placeholder may only be used as it is: one that went through a function or template
+	// would not be the value apply fills in, and one typed by hand refers to nothing.
+	bad := false
+	for _, pm := range pvms {
+		if _, ok := pm.Marks[deferredMark{}]; !ok {
+			continue
+		}
+		pv, err := pm.Path.Apply(av)
+		switch {
+		case err != nil || pv.IsNull():
+			bad = true
+		case pv.Type() == cty.String:
+			bad = bad || !IsPlaceholder(pv.AsString())
+		default:
+			// cty keeps the marks of a set's elements on the set: check its strings.
+			_ = cty.Walk(pv, func(_ cty.Path, v cty.Value) (bool, error) {
+				if !v.IsNull() && v.IsKnown() && v.Type() == cty.String && strings.ContainsAny(v.AsString(), "⟪⟫") && !IsPlaceholder(v.AsString()) {
+					bad = true
+				}
+				return true, nil
+			})
+		}
+	}
+	_ = cty.Walk(av, func(_ cty.Path, v cty.Value) (bool, error) {
+		if !v.IsNull() && v.IsKnown() && v.Type() == cty.String && HasPlaceholder(v.AsString()) && !deferred {
+			bad = true
+		}
+		return true, nil
+	})
+	if bad {
+		ds.Append(diag.Errorf(&r, "Value known only after apply", "%s uses a value that exists only once another object of this plan is created, inside a function or a template. "+
+			"Such a value can only be used as it is (%s = TYPE.NAME.ATTRIBUTE, or as an element of a list); apply once, or write the value itself.", a.Name, a.Name))
+		return cty.NilVal, ds
+	}
+	return av, ds
+}
+
+// checkBlocks applies the rules of a repeatable block's attributes to every block.
+func checkBlocks(a *Attribute, v cty.Value, r hcl.Range) (cty.Value, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	var out []cty.Value
+	for it := v.ElementIterator(); it.Next(); {
+		_, blk := it.Element()
+		attrs := map[string]cty.Value{}
+		for _, n := range a.Nested {
+			nv := n.Canonical(blk.GetAttr(n.Name))
+			if n.Required && nv.IsNull() {
+				ds.Append(diag.Errorf(&r, "Missing value for "+n.Name, "Each %s block needs %s.", a.Name, n.Name))
+			}
+			for _, p := range n.checkElements(nv) {
+				ds.Append(diag.Errorf(&r, "Invalid value for "+n.Name, "In a %s block: %s", a.Name, p.msg))
+			}
+			attrs[n.Name] = nv
+		}
+		out = append(out, cty.ObjectVal(attrs))
+	}
+	if len(out) == 0 {
+		return v, ds
+	}
+	return cty.SetVal(out), ds
+}
+
+// withComputed is the value other blocks see for an instance: its configured attributes and
+// its computed ones, read from the tenant when the object exists, else placeholders.
+func (e *evaluator) withComputed(inst *Instance) (cty.Value, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	var computed []*Attribute
+	for _, a := range inst.Type.Attributes {
+		if a.Computed {
+			computed = append(computed, a)
+		}
+	}
+	if len(computed) == 0 {
+		return inst.Value, ds
+	}
+	var live cty.Value
+	found := false
+	if key := inst.Key(); e.live != nil && !HasPlaceholder(key) {
+		var err error
+		live, found, err = e.live.Lookup(inst.Type, key)
+		if err != nil {
+			ds.Append(diag.Errorf(inst.KeyRange(), "Cannot read the live "+inst.Type.Name+" objects", "%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
+			return cty.DynamicVal, ds
+		}
+	}
+	attrs := inst.Value.AsValueMap()
+	for _, a := range computed {
+		switch {
+		case found:
+			attrs[a.Name] = live.GetAttr(a.Name)
+		case a.Type == cty.String:
+			attrs[a.Name] = cty.StringVal(Placeholder(inst.Addr, a.Name)).Mark(deferredMark{})
+		default:
+			attrs[a.Name] = cty.UnknownVal(a.Type)
+		}
+	}
+	return cty.ObjectVal(attrs), ds
+}
+
+// evalData evaluates a data block: its query attributes, then the tenant's answer.
+func (e *evaluator) evalData(res *Resource, t *ResourceType) diag.Diagnostics {
+	inst, ds := e.instance(res, t, res.Addr(), e.ctx())
+	if inst == nil {
+		e.resources[res.Addr()] = cty.DynamicVal
+		return ds
+	}
+	if e.live == nil {
+		e.resources[res.Addr()] = cty.UnknownVal(t.ObjectType())
+		return ds
+	}
+	v, err := e.live.Query(t, inst.Value)
+	if err != nil {
+		r := res.DeclRange
+		ds.Append(diag.Errorf(&r, "Cannot read "+res.Addr(), "%s", err))
+		v = cty.DynamicVal
+	}
+	e.resources[res.Addr()] = v
+	return ds
+}
+
+func hasMark(v cty.Value, m any) bool {
+	_, pvms := v.UnmarkDeepWithPaths()
+	for _, pm := range pvms {
+		if _, ok := pm.Marks[m]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // evalOutputs evaluates the output blocks after everything they can refer to.
 func (e *evaluator) evalOutputs(ev *Evaluated) diag.Diagnostics {
 	var ds diag.Diagnostics
@@ -559,11 +809,14 @@ func (e *evaluator) evalOutputs(ev *Evaluated) diag.Diagnostics {
 			continue
 		}
 		r := o.Expr.Range()
-		if v.ContainsMarked() && !o.Sensitive {
+		if hasMark(v, sensitiveMark{}) && !o.Sensitive {
 			ds.Append(diag.Errorf(&r, "Output refers to sensitive values", "The output %q would print a value that comes from a sensitive variable. Set sensitive = true in the output block to hide it, or output something else.", o.Name))
 			continue
 		}
 		if !v.IsWhollyKnown() {
+			if e.live == nil {
+				continue // offline: it depends on a data block
+			}
 			ds.Append(diag.Errorf(&r, "Output value not known", "The value of output %q is not known until apply.", o.Name))
 			continue
 		}

@@ -24,6 +24,7 @@ var topSchema = &hcl.BodySchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 		{Type: "resource", LabelNames: []string{"type", "name"}},
+		{Type: "data", LabelNames: []string{"type", "name"}},
 		{Type: "output", LabelNames: []string{"name"}},
 	},
 }
@@ -121,7 +122,7 @@ func LoadSources(srcs map[string][]byte) (*Config, diag.Diagnostics) {
 				ds.Append(cfg.decodeVariable(b))
 			case "locals":
 				ds.Append(cfg.decodeLocals(b))
-			case "resource":
+			case "resource", "data":
 				ds.Append(cfg.decodeResource(b))
 			case "output":
 				ds.Append(cfg.decodeOutput(b))
@@ -284,14 +285,14 @@ func (cfg *Config) decodeOutput(b *hcl.Block) diag.Diagnostics {
 
 func (cfg *Config) decodeResource(b *hcl.Block) diag.Diagnostics {
 	var ds diag.Diagnostics
-	res := &Resource{Type: b.Labels[0], Name: b.Labels[1], DeclRange: b.DefRange, TypeRange: b.LabelRanges[0]}
+	res := &Resource{Type: b.Labels[0], Name: b.Labels[1], Data: b.Type == "data", DeclRange: b.DefRange, TypeRange: b.LabelRanges[0]}
 	if !nameRe.MatchString(res.Name) {
 		r := b.LabelRanges[1]
 		ds.Append(diag.Errorf(&r, "Invalid resource name", "%q is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_'.", res.Name))
 		return ds
 	}
 	for _, other := range cfg.Resources {
-		if other.Type == res.Type && other.Name == res.Name {
+		if other.Addr() == res.Addr() {
 			r := b.DefRange
 			ds.Append(diag.Errorf(&r, "Duplicate resource", "%s is already declared at %s. Each resource needs its own name.", res.Addr(), other.DeclRange))
 			return ds
@@ -302,6 +303,10 @@ func (cfg *Config) decodeResource(b *hcl.Block) diag.Diagnostics {
 	res.Body = remain
 	if a, ok := content.Attributes["for_each"]; ok {
 		res.ForEach = a.Expr
+		if res.Data {
+			r := a.NameRange
+			ds.Append(diag.Errorf(&r, "for_each is not supported on data blocks", "A data block looks up one object. Write one data block per object."))
+		}
 	}
 	for _, name := range []string{"count", "provider"} {
 		if a, ok := content.Attributes[name]; ok {
@@ -321,6 +326,11 @@ func (cfg *Config) decodeResource(b *hcl.Block) diag.Diagnostics {
 		}
 	}
 	for i, lb := range content.Blocks {
+		if res.Data {
+			r := lb.DefRange
+			ds.Append(diag.Errorf(&r, "lifecycle is not supported on data blocks", "A data block only reads the tenant; remove the lifecycle block."))
+			continue
+		}
 		if i > 0 {
 			r := lb.DefRange
 			ds.Append(diag.Errorf(&r, "Duplicate lifecycle block", "A resource takes one lifecycle block."))

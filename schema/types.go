@@ -56,6 +56,13 @@ type Attribute struct {
 	ForceNew  bool // a change replaces the object (the API cannot change it in place)
 	Sensitive bool
 	FoldCase  bool // values compare case-insensitively (Exchange names, domains)
+	// Computed attributes are set by the service (an application's app_id), never by the
+	// configuration. Other declarations may refer to them; until the object exists, a
+	// reference evaluates to a placeholder that apply fills in (see Placeholder).
+	Computed bool
+	// Nested makes the attribute a repeatable block (api_permission { ... }) whose body has
+	// these attributes; its Type must be BlockType(Nested).
+	Nested []*Attribute
 	// TriState marks a Boolean setting with a third state, "inherit" (the wire's $null: take the
 	// organization's value). Its HCL type is string; true and false convert to "true"/"false".
 	TriState    bool
@@ -124,8 +131,38 @@ func (t *ResourceType) ObjectType() cty.Type {
 	return cty.Object(attrs)
 }
 
-// IsSet reports whether the attribute is a multi-valued property.
+// IsSet reports whether the attribute is a multi-valued property (or a repeatable block).
 func (a *Attribute) IsSet() bool { return a.Type.IsSetType() || a.Type.IsListType() }
+
+// BlockType is the type of a repeatable block with the given attributes: a set of objects.
+func BlockType(nested ...*Attribute) cty.Type {
+	attrs := make(map[string]cty.Type, len(nested))
+	for _, a := range nested {
+		attrs[a.Name] = a.Type
+	}
+	return cty.Set(cty.Object(attrs))
+}
+
+// NestedAttribute returns the named attribute of a block, or nil.
+func (a *Attribute) NestedAttribute(name string) *Attribute {
+	for _, n := range a.Nested {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// Configurable lists the attributes a configuration may set: all but the computed ones.
+func (t *ResourceType) Configurable() []*Attribute {
+	out := make([]*Attribute, 0, len(t.Attributes))
+	for _, a := range t.Attributes {
+		if !a.Computed {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 // CheckValue applies the attribute's enum and value rules to a known, non-null value and
 // returns the first problem, or "". Enum values are returned in canonical case by Canonical.
@@ -145,6 +182,9 @@ func (a *Attribute) checkElements(v cty.Value) []elementProblem {
 	}
 	var out []elementProblem
 	for _, s := range stringsOf(v) {
+		if IsPlaceholder(s) {
+			continue // known after apply: the object that sets it checks it
+		}
 		if len(a.Enum) > 0 && a.canonicalEnum(s) == "" {
 			out = append(out, elementProblem{fmt.Sprintf("%q is not a valid value for %s. Valid values are %s.", s, a.Name, quoteList(a.Enum)), s})
 			continue

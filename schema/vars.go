@@ -26,6 +26,8 @@ type Inputs struct {
 	Getenv   func(string) string
 	// ReadFile reads a var file; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
+	// Live answers computed attributes and data blocks from the tenant; nil evaluates offline.
+	Live Live
 }
 
 // sensitiveMark marks values that come from sensitive variables, so they can be refused where

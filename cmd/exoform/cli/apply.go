@@ -102,7 +102,6 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	if !strings.EqualFold(s.tenant, pl.Tenant) {
 		return fmt.Errorf("%s was made for tenant %s, not %s", path, pl.Tenant, s.tenant)
 	}
-	pl.Outputs = ev.Outputs
 	planner := &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}
 	if err := planner.Verify(pl); err != nil {
 		return fmt.Errorf("%s is not a plan exoform can apply: %w", path, err)
@@ -114,6 +113,12 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 		fmt.Fprintln(a.io.Out, "The plan has no changes; nothing to apply.")
 		return nil
 	}
+	// The outputs take the values of objects that exist from the tenant.
+	live, ds := planner.Evaluate(ctx, ev.Config, a.inputs(o.vars))
+	if ds.HasErrors() {
+		return ds
+	}
+	pl.Outputs = live.Outputs
 	return a.apply(ctx, planner, pl)
 }
 
@@ -138,6 +143,6 @@ func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan) e
 		return ds
 	}
 	fmt.Fprintf(a.io.Out, "\nApply complete: %s\n", summary)
-	render.TextOutputs(a.io.Out, render.Outputs(pl.Outputs), a.style(a.io.StdoutTTY))
+	render.TextOutputs(a.io.Out, render.Outputs(pl.KnownOutputs()), a.style(a.io.StdoutTTY))
 	return nil
 }

@@ -47,12 +47,16 @@ func (a *app) load(v varFlags) (*schema.Evaluated, diag.Diagnostics, error) {
 	if ds.HasErrors() {
 		return nil, ds, ds
 	}
-	ev, more := schema.Evaluate(cfg, registry(nil, nil), schema.Inputs{Vars: v.vars, VarFiles: v.files, Getenv: a.io.Getenv})
+	ev, more := schema.Evaluate(cfg, registry(nil, nil), a.inputs(v))
 	ds.Append(more)
 	if ds.HasErrors() {
 		return nil, ds, ds
 	}
 	return ev, ds, nil
+}
+
+func (a *app) inputs(v varFlags) schema.Inputs {
+	return schema.Inputs{Vars: v.vars, VarFiles: v.files, Getenv: a.io.Getenv}
 }
 
 // session is a live connection to a tenant.
