@@ -167,8 +167,11 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 	if c.Pending || usesProduced(c, op) {
 		ctx = providers.WithPending(ctx)
 	}
-	if len(op.Produces) == 0 {
+	if len(op.Produces) == 0 && op.Deliver == nil {
 		return ex.Execute(ctx, op)
+	}
+	if op.Deliver != nil && p.Deliver == nil {
+		return fmt.Errorf("%s creates a secret, and this command has nowhere to deliver it", op)
 	}
 	rex, ok := ex.(providers.ResultExecutor)
 	if !ok {
@@ -181,6 +184,16 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 	var answer map[string]any
 	if err := json.Unmarshal(raw, &answer); err != nil {
 		return fmt.Errorf("%s: the answer is not a JSON object: %w", op, err)
+	}
+	if d := op.Deliver; d != nil {
+		secret, ok := answer[d.Field].(string)
+		if !ok || secret == "" {
+			return fmt.Errorf("%s: the answer has no %s, so the new secret's value is unknown; remove the secret and apply again", op, d.Field)
+		}
+		delete(answer, d.Field)
+		if err := p.Deliver(c, *d, secret); err != nil {
+			return fmt.Errorf("%s was created, but delivering its value failed: %w. The value cannot be read again: delete the secret (or rotate it) and apply again", d.What, err)
+		}
 	}
 	for field, ref := range op.Produces {
 		v, ok := answer[field].(string)

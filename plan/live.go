@@ -24,8 +24,8 @@ func (p *Planner) Evaluate(ctx context.Context, cfg *schema.Config, in schema.In
 	if ds.HasErrors() {
 		return offline, ds
 	}
-	c := &liveCache{p: p, ctx: ctx, reads: map[string]*typeRead{}}
-	types, _ := p.readSet(offline)
+	types, keys := p.readSet(offline)
+	c := &liveCache{p: p, ctx: ctx, reads: map[string]*typeRead{}, keys: keys}
 	c.prefetch(types)
 	in.Live = c
 	ev, ds := schema.Evaluate(cfg, p.Registry, in)
@@ -39,6 +39,7 @@ type liveCache struct {
 	ctx   context.Context
 	mu    sync.Mutex
 	reads map[string]*typeRead
+	keys  map[string][]string // the declared keys of each type, for DeclaredReaders
 }
 
 type typeRead struct {
@@ -63,6 +64,10 @@ func (c *liveCache) read(t string) ([]providers.LiveObject, error) {
 		default:
 			if _, scoped := res.(providers.ScopedReader); scoped {
 				r.err = fmt.Errorf("%s objects are read one by one and cannot be looked up", t)
+				return
+			}
+			if dr, ok := res.(providers.DeclaredReader); ok {
+				r.objs, r.err = dr.ReadDeclared(c.ctx, c.keys[t])
 				return
 			}
 			r.objs, r.err = res.ReadAll(c.ctx)

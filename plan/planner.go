@@ -21,6 +21,9 @@ type Planner struct {
 	// Parallelism bounds the number of reads running at once (default 4).
 	Parallelism int
 
+	// Deliver hands a new secret from an operation's answer to its destination (apply).
+	Deliver func(c *Change, d providers.Delivery, secret string) error
+
 	cache *liveCache // the reads Evaluate made, which Plan plans from
 }
 
@@ -54,6 +57,8 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 			var err error
 			if sr, ok := res.(providers.ScopedReader); ok {
 				objs, absent, err = sr.ReadKeys(gctx, keys[t])
+			} else if dr, ok := res.(providers.DeclaredReader); ok {
+				objs, err = dr.ReadDeclared(gctx, keys[t])
 			} else {
 				objs, err = res.ReadAll(gctx)
 			}

@@ -39,6 +39,18 @@ type Operation struct {
 	// ("entra_application.ews.app_id"). Apply records them and fills the placeholders (see
 	// schema.Placeholder) of every later operation before sending it.
 	Produces map[string]string `json:"produces,omitempty"`
+
+	// Deliver names a secret in the service's answer (a new client secret's secretText) that
+	// apply hands to the destination the configuration chose, and nowhere else: it is never
+	// recorded, logged or printed with the operation.
+	Deliver *Delivery `json:"deliver,omitempty"`
+}
+
+// A Delivery says where a secret from an operation's answer goes.
+type Delivery struct {
+	Field string `json:"field"`          // the answer's field holding the secret
+	File  string `json:"file,omitempty"` // the file to write it to (mode 0600); "" for standard output, when allowed
+	What  string `json:"what"`           // what the secret is, for messages ("client secret ci of Contoso relay")
 }
 
 // String is a one-line summary for progress output and errors.

@@ -41,6 +41,14 @@ type ScopedReader interface {
 	ReadKeys(ctx context.Context, keys []string) (objs []LiveObject, missing []string, err error)
 }
 
+// A DeclaredReader reads every object of its type as ReadAll does, but some of each object's
+// attributes (an application's owners and federated credentials) cost a request per object:
+// it reads those only for the declared keys and for objects that carry an ownership marker,
+// batched. Others come back with those attributes null, which the planner never compares.
+type DeclaredReader interface {
+	ReadDeclared(ctx context.Context, keys []string) ([]LiveObject, error)
+}
+
 // Orderer is implemented by types whose changes interact inside the service (setting a
 // transport rule's priority shifts the others): ApplyOrder returns the order, as a permutation
 // of indexes into cs, in which the type's changes of one plan should be applied.

@@ -11,6 +11,8 @@ import (
 // doer is what resources need of the Graph client.
 type doer interface {
 	Do(ctx context.Context, method, path string, body any, out any) error
+	List(ctx context.Context, path string, each func(json.RawMessage) error) error
+	Batch(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error)
 }
 
 // Provider is the Entra provider: its resource types and the executor that sends Graph requests.
@@ -30,8 +32,14 @@ func NewProvider(c *Client) *Provider {
 // offline refuses every call; it backs the provider when no tenant is configured (validate).
 type offline struct{}
 
-func (offline) Do(context.Context, string, string, any, any) error {
-	return fmt.Errorf("no Microsoft Graph connection: this command works offline")
+var errOffline = fmt.Errorf("no Microsoft Graph connection: this command works offline")
+
+func (offline) Do(context.Context, string, string, any, any) error { return errOffline }
+
+func (offline) List(context.Context, string, func(json.RawMessage) error) error { return errOffline }
+
+func (offline) Batch(context.Context, []BatchRequest) ([]BatchResponse, error) {
+	return nil, errOffline
 }
 
 // Register adds the provider's resources, checks and executor to a registry.
@@ -47,8 +55,15 @@ func (p *Provider) Service() providers.Service { return providers.Graph }
 // Execute sends one Graph request. A request that follows a write of this apply waits out
 // Entra's replication delay (the client retries it under WithRecentWrite).
 func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
+	_, err := p.ExecuteResult(ctx, op)
+	return err
+}
+
+// ExecuteResult implements providers.ResultExecutor: it sends one Graph request and returns
+// the answer, for operations that produce values or deliver a secret.
+func (p *Provider) ExecuteResult(ctx context.Context, op providers.Operation) (json.RawMessage, error) {
 	if op.Service != providers.Graph || op.Method == "" || op.Path == "" {
-		return fmt.Errorf("the Entra provider cannot run %s", op)
+		return nil, fmt.Errorf("the Entra provider cannot run %s", op)
 	}
 	var body any
 	if len(op.Body) > 0 {
@@ -57,5 +72,9 @@ func (p *Provider) Execute(ctx context.Context, op providers.Operation) error {
 	if providers.IsPending(ctx) {
 		ctx = WithRecentWrite(ctx)
 	}
-	return p.client.Do(ctx, op.Method, op.Path, body, nil)
+	var out json.RawMessage
+	if err := p.client.Do(ctx, op.Method, op.Path, body, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

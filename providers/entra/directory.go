@@ -1,0 +1,241 @@
+package entra
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/agext/levenshtein"
+)
+
+// The shapes of the directory objects exoform reads, with the properties it selects. Every
+// list is one paged read of the whole collection (principle 5): no request per object.
+
+type graphApp struct {
+	ID                     string                `json:"id"`
+	AppID                  string                `json:"appId"`
+	DisplayName            string                `json:"displayName"`
+	SignInAudience         string                `json:"signInAudience"`
+	Notes                  *string               `json:"notes"`
+	Tags                   []string              `json:"tags"`
+	RequiredResourceAccess []requiredAccess      `json:"requiredResourceAccess"`
+	PasswordCredentials    []passwordCredential  `json:"passwordCredentials"`
+	FICs                   []federatedCredential `json:"-"` // read per app, see readDetails
+	Owners                 []string              `json:"-"` // user principal names, read per app
+}
+
+type requiredAccess struct {
+	ResourceAppID  string           `json:"resourceAppId"`
+	ResourceAccess []resourceAccess `json:"resourceAccess"`
+}
+
+type resourceAccess struct {
+	ID   string `json:"id"`
+	Type string `json:"type"` // "Role" (application permission) or "Scope" (delegated)
+}
+
+type passwordCredential struct {
+	KeyID         string  `json:"keyId"`
+	DisplayName   *string `json:"displayName"`
+	StartDateTime string  `json:"startDateTime"`
+	EndDateTime   string  `json:"endDateTime"`
+	Hint          *string `json:"hint"`
+}
+
+type federatedCredential struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Issuer      string   `json:"issuer"`
+	Subject     string   `json:"subject"`
+	Audiences   []string `json:"audiences"`
+	Description *string  `json:"description"`
+}
+
+type graphSP struct {
+	ID                     string       `json:"id"`
+	AppID                  string       `json:"appId"`
+	DisplayName            string       `json:"displayName"`
+	AppOwnerOrganizationID string       `json:"appOwnerOrganizationId"`
+	Tags                   []string     `json:"tags"`
+	AppRoles               []permission `json:"appRoles"`
+	Scopes                 []permission `json:"oauth2PermissionScopes"`
+}
+
+// permission is an app role or a delegated permission scope of a resource API.
+type permission struct {
+	ID          string   `json:"id"`
+	Value       string   `json:"value"`
+	DisplayName string   `json:"displayName"`
+	IsEnabled   bool     `json:"isEnabled"`
+	MemberTypes []string `json:"allowedMemberTypes"`
+}
+
+type roleAssignment struct {
+	ID          string `json:"id"` // opaque, not a GUID (wire-formats C4)
+	AppRoleID   string `json:"appRoleId"`
+	PrincipalID string `json:"principalId"`
+	ResourceID  string `json:"resourceId"`
+}
+
+type permissionGrant struct {
+	ID          string `json:"id"`
+	ClientID    string `json:"clientId"`
+	ConsentType string `json:"consentType"`
+	PrincipalID string `json:"principalId"`
+	ResourceID  string `json:"resourceId"`
+	Scope       string `json:"scope"`
+}
+
+const (
+	appSelect = "id,appId,displayName,signInAudience,notes,tags,requiredResourceAccess,passwordCredentials"
+	spSelect  = "id,appId,displayName,appOwnerOrganizationId,tags,appRoles,oauth2PermissionScopes"
+)
+
+// listAll reads every page of a collection into a slice.
+func listAll[T any](ctx context.Context, c doer, path string) ([]T, error) {
+	var out []T
+	err := c.List(ctx, path, func(raw json.RawMessage) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(path, "?", 2)[0], err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+func listApps(ctx context.Context, c doer) ([]graphApp, error) {
+	return listAll[graphApp](ctx, c, "/applications?$select="+appSelect)
+}
+
+func listSPs(ctx context.Context, c doer) ([]graphSP, error) {
+	return listAll[graphSP](ctx, c, "/servicePrincipals?$select="+spSelect)
+}
+
+func listGrants(ctx context.Context, c doer) ([]permissionGrant, error) {
+	return listAll[permissionGrant](ctx, c, "/oauth2PermissionGrants")
+}
+
+// listAssignedTo reads the app role assignments granted on each resource API, one paged read
+// per resource (there are a handful: Exchange Online, Microsoft Graph), concurrently.
+func listAssignedTo(ctx context.Context, c doer, resourceIDs []string) ([]roleAssignment, error) {
+	var out []roleAssignment
+	for _, id := range resourceIDs {
+		as, err := listAll[roleAssignment](ctx, c, "/servicePrincipals/"+url.PathEscape(id)+"/appRoleAssignedTo")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+	}
+	return out, nil
+}
+
+// directory indexes the service principals of the tenant, so that resource APIs and their
+// permissions can be named instead of given as GUIDs (principle 7).
+type directory struct {
+	sps     []graphSP
+	byAppID map[string]*graphSP // lower-case appId
+	byName  map[string][]*graphSP
+	byID    map[string]*graphSP
+}
+
+func newDirectory(sps []graphSP) *directory {
+	d := &directory{sps: sps, byAppID: map[string]*graphSP{}, byName: map[string][]*graphSP{}, byID: map[string]*graphSP{}}
+	for i := range sps {
+		sp := &sps[i]
+		d.byAppID[strings.ToLower(sp.AppID)] = sp
+		d.byID[strings.ToLower(sp.ID)] = sp
+		n := strings.ToLower(sp.DisplayName)
+		d.byName[n] = append(d.byName[n], sp)
+	}
+	return d
+}
+
+// api finds a resource API by display name or appId.
+func (d *directory) api(name string) (*graphSP, error) {
+	if sp, ok := d.byAppID[strings.ToLower(name)]; ok {
+		return sp, nil
+	}
+	switch sps := d.byName[strings.ToLower(name)]; len(sps) {
+	case 1:
+		return sps[0], nil
+	case 0:
+		var names []string
+		for _, sp := range d.sps {
+			if len(sp.AppRoles)+len(sp.Scopes) > 0 {
+				names = append(names, sp.DisplayName)
+			}
+		}
+		return nil, fmt.Errorf("the tenant has no API (service principal) named %q%s. Name the API by its display name, such as \"Office 365 Exchange Online\" or \"Microsoft Graph\", or by its application id", name, closest(name, names))
+	default:
+		return nil, fmt.Errorf("%d service principals are named %q; name the API by its application id instead", len(sps), name)
+	}
+}
+
+// role finds an application permission of an API by its value.
+func (sp *graphSP) role(name string) (permission, error) {
+	return findPermission(sp, sp.AppRoles, name, "application permission (app role)")
+}
+
+// scope finds a delegated permission of an API by its value.
+func (sp *graphSP) scope(name string) (permission, error) {
+	return findPermission(sp, sp.Scopes, name, "delegated permission (scope)")
+}
+
+func findPermission(sp *graphSP, ps []permission, name, what string) (permission, error) {
+	for _, p := range ps {
+		if p.Value == name {
+			return p, nil
+		}
+	}
+	for _, p := range ps {
+		if strings.EqualFold(p.Value, name) {
+			return permission{}, fmt.Errorf("%s has no %s %q; permission names are case-sensitive: write %q", sp.DisplayName, what, name, p.Value)
+		}
+	}
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Value)
+	}
+	return permission{}, fmt.Errorf("%s has no %s %q%s", sp.DisplayName, what, name, closest(name, names))
+}
+
+// name returns the value of the permission with the given id on this API, or the id itself
+// when the API does not define it (it was removed, or the app's manifest is wrong).
+func (sp *graphSP) name(id, typ string) string {
+	ps := sp.AppRoles
+	if typ == "Scope" {
+		ps = sp.Scopes
+	}
+	for _, p := range ps {
+		if strings.EqualFold(p.ID, id) {
+			return p.Value
+		}
+	}
+	return id
+}
+
+// closest lists up to three candidate names nearest to the given one.
+func closest(given string, candidates []string) string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var ss []scored
+	for _, c := range candidates {
+		ss = append(ss, scored{c, levenshtein.Distance(strings.ToLower(given), strings.ToLower(c), nil)})
+	}
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].d < ss[j].d || ss[i].d == ss[j].d && ss[i].name < ss[j].name })
+	var out []string
+	for i := 0; i < len(ss) && i < 3; i++ {
+		out = append(out, fmt.Sprintf("%q", ss[i].name))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ". The closest are " + strings.Join(out, ", ")
+}
