@@ -22,7 +22,7 @@ func compile(res providers.Resource, c *Change) ([]providers.Operation, error) {
 
 // providerChange is the change as a provider sees it; false for a no-op.
 func providerChange(c *Change) (providers.Change, bool) {
-	pc := providers.Change{Addr: c.Addr, Prior: c.Prior, Desired: c.After, Marker: c.Marker}
+	pc := providers.Change{Addr: c.Addr, Prior: c.Prior, Desired: c.After, Marker: c.Marker, Facts: c.Facts}
 	switch c.Action {
 	case Create:
 		pc.Kind = providers.Create

@@ -87,7 +87,7 @@ func elementKey(a *schema.Attribute, e cty.Value) string {
 	for _, n := range a.Nested {
 		v := e.GetAttr(n.Name)
 		switch {
-		case v.IsNull():
+		case v.IsNull() || (n.IsSet() && v.LengthInt() == 0):
 			parts = append(parts, n.Name+"=")
 		case n.IsSet():
 			parts = append(parts, n.Name+"=["+strings.ReplaceAll(setKey(n, v), "\x00", "\x01")+"]")

@@ -66,6 +66,9 @@ type Change struct {
 	// settings of a new shared mailbox): it could not be read, so Prior is a placeholder with no
 	// values, the staleness check skips it, and apply waits out replication for it.
 	Pending bool
+	// Facts are what the change's compilation needs to know about other objects (a
+	// permission's id on its API), found by the resource when planning; saved plans record them.
+	Facts map[string]string
 }
 
 // PreventDestroyAttr names the pseudo-attribute under which a plan shows a change of the

@@ -43,7 +43,8 @@ type changeFile struct {
 	Operations     []providers.Operation `json:"operations,omitempty"`
 	DependsOn      []string              `json:"depends_on,omitempty"`
 	// Pending: the change sets up an object the plan creates first (see Change.Pending).
-	Pending bool `json:"pending,omitempty"`
+	Pending bool              `json:"pending,omitempty"`
+	Facts   map[string]string `json:"facts,omitempty"`
 }
 
 type liveFile struct {
@@ -75,7 +76,7 @@ func Write(w io.Writer, p *Plan, version string, types schema.TypeLookup) error 
 			return fmt.Errorf("unknown resource type %s", c.Type)
 		}
 		cf := &changeFile{Address: c.Addr, Type: c.Type, Key: c.Key, Action: c.Action.String(), Operations: c.Operations, DependsOn: c.DependsOn,
-			PreventDestroy: c.Marker.PreventDestroy, AllowDestroy: c.Marker.AllowDestroy, Pending: c.Pending}
+			PreventDestroy: c.Marker.PreventDestroy, AllowDestroy: c.Marker.AllowDestroy, Pending: c.Pending, Facts: c.Facts}
 		var err error
 		if cf.After, err = encodeObject(t, c.After); err != nil {
 			return err
@@ -142,7 +143,7 @@ func Read(r io.Reader, types schema.TypeLookup) (*Plan, string, error) {
 			return nil, "", fmt.Errorf("change %d: unknown action %q", i, cf.Action)
 		}
 		c := &Change{Addr: cf.Address, Type: cf.Type, Key: cf.Key, Action: act, Operations: cf.Operations, DependsOn: cf.DependsOn,
-			Marker: providers.Marker{Workspace: f.Workspace, PreventDestroy: cf.PreventDestroy, AllowDestroy: cf.AllowDestroy}, Pending: cf.Pending}
+			Marker: providers.Marker{Workspace: f.Workspace, PreventDestroy: cf.PreventDestroy, AllowDestroy: cf.AllowDestroy}, Pending: cf.Pending, Facts: cf.Facts}
 		if c.After, err = decodeObject(t, cf.After); err != nil {
 			return nil, "", fmt.Errorf("change %d after: %w", i, err)
 		}

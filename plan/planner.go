@@ -381,6 +381,14 @@ func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string
 		}
 		desired = v
 	}
+	if ff, ok := res.(providers.FactFinder); ok {
+		facts, err := ff.Facts(desired)
+		if err != nil {
+			ds.Append(diag.Diagnostic{Severity: diag.Error, Subject: &inst.Resource.DeclRange, Address: inst.Addr, Summary: "Cannot resolve a name", Detail: err.Error() + "."})
+			return nil, ds
+		}
+		c.Facts = facts
+	}
 	lc := inst.Resource.Lifecycle
 	c.Marker = providers.Marker{Workspace: workspace}
 	if t.Kind == schema.Owned {

@@ -100,6 +100,16 @@ type Change struct {
 	// WriteMarker makes an Update write Marker: when adopting an unmarked object, or when
 	// prevent_destroy changed.
 	WriteMarker bool
+	// Facts are what the type's FactFinder found when planning.
+	Facts map[string]string
+}
+
+// A FactFinder is a type whose Compile needs facts about objects other than the one it
+// changes (the ids of permissions named in the configuration, on their APIs). Facts finds them
+// in what the type read when planning; a saved plan records them, so compiling it again needs
+// no connection. An error is a user error (a permission that does not exist).
+type FactFinder interface {
+	Facts(desired cty.Value) (map[string]string, error)
 }
 
 type pendingKey struct{}
