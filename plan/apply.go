@@ -200,6 +200,9 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 		if !ok || v == "" {
 			return fmt.Errorf("%s: the answer has no %s", op, field)
 		}
+		if r, ok := schema.PlaceholderRef(ref); ok {
+			ref = r
+		}
 		known[ref] = v
 	}
 	return nil

@@ -36,7 +36,7 @@ type Operation struct {
 
 	// Produces names values that later operations use but that only the service's answer
 	// holds (a new application's appId): response field → placeholder reference
-	// ("entra_application.ews.app_id"). Apply records them and fills the placeholders (see
+	// (schema.Placeholder of "entra_application.ews.app_id"). Apply records them and fills the placeholders (see
 	// schema.Placeholder) of every later operation before sending it.
 	Produces map[string]string `json:"produces,omitempty"`
 

@@ -726,7 +726,7 @@ func (e *evaluator) withComputed(inst *Instance) (cty.Value, diag.Diagnostics) {
 		}
 	}
 	if len(computed) == 0 {
-		return inst.Value, ds
+		return markPlaceholders(inst.Value), ds
 	}
 	var live cty.Value
 	found := false
@@ -738,10 +738,10 @@ func (e *evaluator) withComputed(inst *Instance) (cty.Value, diag.Diagnostics) {
 			return cty.DynamicVal, ds
 		}
 	}
-	attrs := inst.Value.AsValueMap()
+	attrs := markPlaceholders(inst.Value).AsValueMap()
 	for _, a := range computed {
 		switch {
-		case found:
+		case found && !live.GetAttr(a.Name).IsNull():
 			attrs[a.Name] = live.GetAttr(a.Name)
 		case a.Type == cty.String:
 			attrs[a.Name] = cty.StringVal(Placeholder(inst.Addr, a.Name)).Mark(deferredMark{})
@@ -771,6 +771,18 @@ func (e *evaluator) evalData(res *Resource, t *ResourceType) diag.Diagnostics {
 	}
 	e.resources[res.Addr()] = v
 	return ds
+}
+
+// markPlaceholders marks the placeholders a configured value took from another object, so
+// that a reference through it is held to the same rule as a direct one.
+func markPlaceholders(v cty.Value) cty.Value {
+	out, _ := cty.Transform(v, func(_ cty.Path, v cty.Value) (cty.Value, error) {
+		if !v.IsNull() && v.IsKnown() && v.Type() == cty.String && IsPlaceholder(v.AsString()) {
+			return v.Mark(deferredMark{}), nil
+		}
+		return v, nil
+	})
+	return out
 }
 
 func hasMark(v cty.Value, m any) bool {

@@ -34,9 +34,31 @@ func Resource(t *schema.ResourceType) string {
 		b.WriteString(" exoform creates and updates it, but the object has no field for an ownership marker, so exoform never deletes it: removing the declaration stops managing it.")
 	}
 	b.WriteString(" Attributes left out of a configuration are not managed: exoform neither sets nor compares them.\n\n")
-	fmt.Fprintf(&b, "| attribute | type | sets | notes |\n|---|---|---|---|\n")
+	attrTable(&b, t.Attributes)
 	for _, a := range t.Attributes {
+		if a.Nested != nil {
+			fmt.Fprintf(&b, "\n## `%s` blocks\n\n%s Each block takes:\n\n", a.Name, a.Description)
+			attrTable(&b, a.Nested)
+		}
+	}
+	return b.String()
+}
+
+// DataSource renders the Markdown reference page of a data source.
+func DataSource(t *schema.ResourceType) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# data \"%s\"\n\n%s A data block only reads the tenant: it never changes anything.\n\n", t.Name, t.Description)
+	attrTable(&b, t.Attributes)
+	return b.String()
+}
+
+func attrTable(b *strings.Builder, attrs []*schema.Attribute) {
+	fmt.Fprintf(b, "| attribute | type | sets | notes |\n|---|---|---|---|\n")
+	for _, a := range attrs {
 		var notes []string
+		if a.Computed {
+			notes = append(notes, "**computed**: set by the service, for other blocks and outputs to refer to")
+		}
 		if a.Required {
 			notes = append(notes, "**required**")
 		}
@@ -54,9 +76,12 @@ func Resource(t *schema.ResourceType) string {
 			notes = append(notes, "sensitive: never shown or saved")
 		}
 		notes = append(notes, a.Description)
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", a.Name, typeName(a.Type), a.Wire, strings.Join(notes, "; "))
+		typ := typeName(a.Type)
+		if a.Nested != nil {
+			typ = "blocks"
+		}
+		fmt.Fprintf(b, "| `%s` | %s | `%s` | %s |\n", a.Name, typ, a.Wire, strings.Join(notes, "; "))
 	}
-	return b.String()
 }
 
 func typeName(t cty.Type) string {

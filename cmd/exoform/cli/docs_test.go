@@ -21,4 +21,8 @@ func TestResourceDocs(t *testing.T) {
 		rt, _ := reg.ResourceType(name)
 		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "resources", name+".md"), docgen.Resource(rt))
 	}
+	for _, name := range reg.DataSourceTypeNames() {
+		rt, _ := reg.DataSourceType(name)
+		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "data-sources", name+".md"), docgen.DataSource(rt))
+	}
 }
