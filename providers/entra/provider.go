@@ -45,6 +45,7 @@ func (offline) Batch(context.Context, []BatchRequest) ([]BatchResponse, error) {
 // Register adds the provider's resources, checks and executor to a registry.
 func (p *Provider) Register(r *providers.Registry) {
 	r.AddResource(&securityDefaults{c: p.client})
+	r.AddResource(&applicationPassword{c: p.client})
 	r.AddResource(&application{c: p.client})
 	r.AddDataSource(&servicePrincipalData{c: p.client})
 	r.AddConfigCheck(applicationWarnings)
