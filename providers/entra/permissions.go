@@ -77,8 +77,10 @@ func permsOf(v cty.Value) []perm {
 func (p perm) sortKey() string { return strings.ToLower(p.api) + "\x00" + p.kind + "\x00" + p.value }
 
 // Fact keys: the API a name stands for, and each permission's id on it.
-func apiFact(api string) string          { return "api:" + strings.ToLower(api) }
-func permFact(api, kind, v string) string { return "perm:" + strings.ToLower(api) + ":" + kind + ":" + v }
+func apiFact(api string) string { return "api:" + strings.ToLower(api) }
+func permFact(api, kind, v string) string {
+	return "perm:" + strings.ToLower(api) + ":" + kind + ":" + v
+}
 
 // findPermissionFacts resolves the permissions of api_permission against the directory.
 func findPermissionFacts(dir *directory, v cty.Value, facts map[string]string) error {

@@ -47,6 +47,7 @@ func (p *Provider) Register(r *providers.Registry) {
 	r.AddResource(&securityDefaults{c: p.client})
 	r.AddResource(&applicationPassword{c: p.client})
 	r.AddResource(&application{c: p.client})
+	r.AddResource(&servicePrincipal{c: p.client})
 	r.AddDataSource(&servicePrincipalData{c: p.client})
 	r.AddConfigCheck(applicationWarnings)
 	r.AddConfigCheck(securityDefaultsWarnings)

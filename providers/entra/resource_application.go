@@ -171,67 +171,75 @@ func (r *application) ReadDeclared(ctx context.Context, keys []string) ([]provid
 	return out, nil
 }
 
-// readDetails reads the federated credentials and owners of apps, 20 requests per $batch.
+// readDetails reads the federated credentials and owners of apps, batched.
 func readDetails(ctx context.Context, c doer, apps []*graphApp) error {
-	var reqs []BatchRequest
+	var urls []string
 	for _, a := range apps {
 		p := "/applications/" + url.PathEscape(a.ID)
-		reqs = append(reqs,
-			BatchRequest{Method: "GET", URL: p + "/federatedIdentityCredentials"},
-			BatchRequest{Method: "GET", URL: p + "/owners?$select=id,userPrincipalName"})
+		urls = append(urls, p+"/federatedIdentityCredentials", p+"/owners?$select=id,userPrincipalName")
 	}
-	if len(reqs) == 0 {
-		return nil
-	}
-	resps, err := c.Batch(ctx, reqs)
+	pages, err := batchCollections(ctx, c, urls)
 	if err != nil {
 		return err
 	}
 	for i, a := range apps {
-		for j, into := range []func(json.RawMessage) error{
-			func(raw json.RawMessage) error { return json.Unmarshal(raw, &a.FICs) },
-			func(raw json.RawMessage) error {
-				var owners []struct {
-					ID  string `json:"id"`
-					UPN string `json:"userPrincipalName"`
-				}
-				if err := json.Unmarshal(raw, &owners); err != nil {
-					return err
-				}
-				a.Owners = nil
-				for _, o := range owners {
-					name := o.UPN
-					if name == "" {
-						name = o.ID // an owner that is not a user (a service principal)
-					}
-					a.Owners = append(a.Owners, name+"\x00"+o.ID)
-				}
-				return nil
-			},
-		} {
-			rq, rs := reqs[2*i+j], resps[2*i+j]
-			if rs.Err != nil {
-				return fmt.Errorf("GET %s: %w", rq.URL, rs.Err)
+		if err := json.Unmarshal(pages[2*i], &a.FICs); err != nil {
+			return fmt.Errorf("GET %s: %w", urls[2*i], err)
+		}
+		var owners []struct {
+			ID  string `json:"id"`
+			UPN string `json:"userPrincipalName"`
+		}
+		if err := json.Unmarshal(pages[2*i+1], &owners); err != nil {
+			return fmt.Errorf("GET %s: %w", urls[2*i+1], err)
+		}
+		a.Owners = nil
+		for _, o := range owners {
+			name := o.UPN
+			if name == "" {
+				name = o.ID // an owner that is not a user (a service principal)
 			}
-			if rs.Status != 200 {
-				return fmt.Errorf("GET %s: no answer in the $batch response", rq.URL)
-			}
-			var page struct {
-				Value json.RawMessage `json:"value"`
-				Next  string          `json:"@odata.nextLink"`
-			}
-			if err := json.Unmarshal(rs.Body, &page); err != nil || page.Value == nil {
-				return fmt.Errorf("GET %s: the answer is not a collection", rq.URL)
-			}
-			if page.Next != "" {
-				return fmt.Errorf("GET %s: the answer has more than one page, which exoform does not expect for an app's owners or credentials", rq.URL)
-			}
-			if err := into(page.Value); err != nil {
-				return fmt.Errorf("GET %s: %w", rq.URL, err)
-			}
+			a.Owners = append(a.Owners, name+"\x00"+o.ID)
 		}
 	}
 	return nil
+}
+
+// batchCollections GETs small collections through $batch (20 per call) and returns each
+// one's value array. They must fit in one page.
+func batchCollections(ctx context.Context, c doer, urls []string) ([]json.RawMessage, error) {
+	if len(urls) == 0 {
+		return nil, nil
+	}
+	reqs := make([]BatchRequest, len(urls))
+	for i, u := range urls {
+		reqs[i] = BatchRequest{Method: "GET", URL: u}
+	}
+	resps, err := c.Batch(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.RawMessage, len(urls))
+	for i, rs := range resps {
+		if rs.Err != nil {
+			return nil, fmt.Errorf("GET %s: %w", urls[i], rs.Err)
+		}
+		if rs.Status != 200 {
+			return nil, fmt.Errorf("GET %s: no answer in the $batch response", urls[i])
+		}
+		var page struct {
+			Value json.RawMessage `json:"value"`
+			Next  string          `json:"@odata.nextLink"`
+		}
+		if err := json.Unmarshal(rs.Body, &page); err != nil || page.Value == nil {
+			return nil, fmt.Errorf("GET %s: the answer is not a collection", urls[i])
+		}
+		if page.Next != "" {
+			return nil, fmt.Errorf("GET %s: the answer has more than one page, more than exoform expects here", urls[i])
+		}
+		out[i] = page.Value
+	}
+	return out, nil
 }
 
 // appMarker separates the ownership marker from an app's tags.

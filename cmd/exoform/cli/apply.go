@@ -11,13 +11,15 @@ import (
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/plan/render"
+	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema/diag"
 )
 
 type applyOptions struct {
-	vars        varFlags
-	autoApprove bool
-	parallelism int
+	vars         varFlags
+	autoApprove  bool
+	parallelism  int
+	printSecrets bool
 }
 
 func (a *app) applyCmd() *cobra.Command {
@@ -44,6 +46,7 @@ it did when planned.`,
 	o.vars.add(cmd)
 	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
+	cmd.Flags().BoolVar(&o.printSecrets, "print-secrets", false, "print the value of a new client secret that has no value_file to standard output, once")
 	return cmd
 }
 
@@ -72,7 +75,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	fmt.Fprintln(a.io.Out)
-	return a.apply(ctx, &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}, pl)
+	return a.apply(ctx, &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}, pl, o.printSecrets)
 }
 
 func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) error {
@@ -119,12 +122,22 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 		return ds
 	}
 	pl.Outputs = live.Outputs
-	return a.apply(ctx, planner, pl)
+	return a.apply(ctx, planner, pl, o.printSecrets)
 }
 
 var pastTense = map[plan.Action]string{plan.Create: "created", plan.Adopt: "adopted", plan.Update: "updated", plan.Delete: "deleted"}
 
-func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan) error {
+func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan, printSecrets bool) error {
+	// A secret without a value_file can only go to standard output, which needs the flag: the
+	// check comes before anything is changed.
+	for _, c := range pl.Changes {
+		for _, op := range c.Operations {
+			if op.Deliver != nil && op.Deliver.File == "" && !printSecrets {
+				return fmt.Errorf("%s creates a client secret without value_file, and its value can only be shown once: set value_file, or pass --print-secrets to print it to standard output", c.Addr)
+			}
+		}
+	}
+	planner.Deliver = a.deliver
 	done := map[plan.Action]int{}
 	_, ds := planner.Apply(ctx, pl, func(e plan.Event) {
 		switch {
@@ -144,5 +157,33 @@ func (a *app) apply(ctx context.Context, planner *plan.Planner, pl *plan.Plan) e
 	}
 	fmt.Fprintf(a.io.Out, "\nApply complete: %s\n", summary)
 	render.TextOutputs(a.io.Out, render.Outputs(pl.KnownOutputs()), a.style(a.io.StdoutTTY))
+	return nil
+}
+
+// deliver hands a new secret to its destination: the file the configuration names, written
+// with mode 0600 (relative paths from the configuration directory), or standard output when
+// --print-secrets allowed it. It is the only place a secret value is written.
+func (a *app) deliver(c *plan.Change, d providers.Delivery, secret string) error {
+	if d.File == "" {
+		fmt.Fprintf(a.io.Out, "%s: the value of the new %s, shown this once:\n%s\n", c.Addr, d.What, secret)
+		return nil
+	}
+	f, err := os.OpenFile(d.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	// An existing file keeps its mode on open: make it private before writing.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(secret + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.io.Out, "%s: wrote the value of the new %s to %s (mode 0600)\n", c.Addr, d.What, d.File)
 	return nil
 }
