@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/exoform/exoform/schema"
@@ -24,6 +25,36 @@ func FuzzLoad(f *testing.F) {
 			if d.Subject == nil && d.Summary != "Value for an undeclared variable" && d.Summary != "Invalid value for variable" {
 				t.Errorf("diagnostic without a location: %s", d)
 			}
+		}
+	})
+}
+
+// FuzzReplacePlaceholders: ReplacePlaceholders never panics; a string without a placeholder's
+// opening bracket comes back unchanged; with no values nothing changes; and it reports as missing
+// only references the string holds.
+func FuzzReplacePlaceholders(f *testing.F) {
+	f.Add("plain", "a.b", "v")
+	f.Add(schema.Placeholder("entra_application.ews", "app_id"), "entra_application.ews.app_id", "1111")
+	f.Add("x"+schema.Placeholder(`entra_application.apps["a b"]`, "app_id")+"y", `entra_application.apps["a b"].app_id`, "")
+	f.Add("⟪known after apply: ⟫⟪⟫⟪known after apply: a⟫⟫", "a", "⟪known after apply: a⟫")
+	f.Add("\xff⟪known after apply: \xfe⟫\xff", "\xfe", "v")
+	f.Fuzz(func(t *testing.T, s, ref, value string) {
+		values := map[string]string{ref: value}
+		got, missing := schema.ReplacePlaceholders(s, values)
+		if !strings.Contains(s, "⟪") && (got != s || len(missing) > 0) {
+			t.Fatalf("ReplacePlaceholders(%q) = %q, %q; want it unchanged", s, got, missing)
+		}
+		if same, _ := schema.ReplacePlaceholders(s, nil); same != s {
+			t.Fatalf("with no values ReplacePlaceholders(%q) = %q", s, same)
+		}
+		open := strings.TrimSuffix(schema.Placeholder("", ""), ".⟫") // "⟪known after apply: "
+		for _, m := range missing {
+			if m == ref || !strings.Contains(s, open+m+"⟫") {
+				t.Fatalf("ReplacePlaceholders(%q) reports %q missing", s, m)
+			}
+		}
+		if !schema.HasPlaceholder(s) && got != s {
+			t.Fatalf("ReplacePlaceholders(%q) = %q without a placeholder", s, got)
 		}
 	})
 }
