@@ -1,0 +1,6 @@
+exoform { workspace = "w" }
+data "test_principal" "graph" { app_id = "00000003-0000-0000-c000-000000000000" }
+resource "test_widget" "w" {
+  name = "w"
+  note = data.test_principal.grahp.object_id
+}

@@ -1,0 +1,8 @@
+exoform { workspace = "w" }
+resource "test_app" "n" {
+  name = "New"
+  grant {
+    resource = "Graph"
+    scopes   = ["Mail.Send"]
+  }
+}
