@@ -122,7 +122,7 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 			op, err := p.fill(c.Operations[j], pl.Known)
 			if err == nil {
 				progress(Event{Change: c, Op: &op})
-				err = p.execute(ctx, c, op, pl.Known)
+				err = p.execute(ctx, c, op, usesProduced(c.Operations[j]), pl.Known)
 			}
 			if err != nil {
 				progress(Event{Change: c, Op: &op, Err: err})
@@ -159,12 +159,12 @@ func (p *Planner) fill(op providers.Operation, known map[string]string) (provide
 // execute sends one operation. One that uses a value produced moments ago by this apply, or
 // that sets up an object created moments ago, may wait out the service's replication delay;
 // one that produces values records them from the service's answer.
-func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation, known map[string]string) error {
+func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation, fresh bool, known map[string]string) error {
 	ex, ok := p.Registry.Executor(op.Service)
 	if !ok {
 		return fmt.Errorf("%s needs the %s service, which is not configured", op, op.Service)
 	}
-	if c.Pending || usesProduced(c, op) {
+	if c.Pending || fresh {
 		ctx = providers.WithPending(ctx)
 	}
 	if len(op.Produces) == 0 && op.Deliver == nil {
@@ -208,14 +208,12 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 	return nil
 }
 
-// usesProduced reports whether the change's recorded operation used a placeholder.
-func usesProduced(c *Change, op providers.Operation) bool {
-	for _, o := range c.Operations {
-		if b, _ := json.Marshal(o); schema.HasPlaceholder(string(b)) {
-			return true
-		}
-	}
-	return false
+// usesProduced reports whether an operation, as planned, uses a value produced earlier in
+// this apply (its path, body or parameters hold a placeholder).
+func usesProduced(op providers.Operation) bool {
+	op.Produces, op.Deliver = nil, nil
+	b, _ := json.Marshal(op)
+	return schema.HasPlaceholder(string(b))
 }
 
 // Display renders a value the way plan output shows it.

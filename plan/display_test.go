@@ -35,7 +35,7 @@ func TestDisplay(t *testing.T) {
 		{cty.SetVal([]cty.Value{pt.Grant("Graph", "Delegated", "Mail.Send")}), `[{ kind = "Delegated", resource = "Graph", scopes = ["Mail.Send"] }]`},
 		{cty.SetValEmpty(grantType.ElementType()), "[]"},
 		{cty.NullVal(grantType), "null"},
-		{cty.StringVal(schema.Placeholder("fake_app.a", "app_id")), `"⟪known after apply: fake_app.a.app_id⟫"`},
+		{cty.StringVal(schema.Placeholder("fake_app.a", "app_id")), `"⟪Known after apply: fake_app.a.app_id⟫"`},
 	}
 	for _, tc := range tests {
 		if got := plan.Display(tc.v); got != tc.want {

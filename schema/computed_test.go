@@ -501,7 +501,6 @@ func TestComputedAttributeRefused(t *testing.T) {
 
 // TestComputedAttributeRefusedOnce: the friendly refusal replaces HCL's generic one.
 func TestComputedAttributeRefusedOnce(t *testing.T) {
-	skipBug(t, `schema/eval.go instance(): refuseComputed reports "app_id cannot be configured" and hcldec.Decode, whose spec leaves computed attributes out, reports "Unsupported argument" for the same line, so the user gets two errors for one mistake`)
 	src := "exoform { workspace = \"w\" }\nresource \"test_app\" \"n\" {\n  name   = \"New\"\n  app_id = \"0000\"\n}\n"
 	_, ds := evalComputed(t, src, nil)
 	if len(ds) != 1 {
@@ -534,7 +533,7 @@ resource "test_app" "n" {
 // TestPlaceholderThroughIdentityFunctionRefused: lower() of a placeholder is the placeholder's
 // own text (it is lower case already), but not lower() of the value apply fills in.
 func TestPlaceholderThroughIdentityFunctionRefused(t *testing.T) {
-	skipBug(t, `schema/eval.go attrValue(): a placeholder that went through a function is refused only when its text changed; lower(test_app.n.app_id), trimspace(...) and replace(..., "X", "y") return it unchanged, so it is accepted and apply fills in the raw value without the function applied`)
+	skipBug(t, `schema/eval.go attrValue(): a placeholder that went through a function is refused only when its text changed (lower() and upper() change it); trimspace(test_app.n.app_id) and replace(..., "X", "y") return it unchanged, so they are accepted and apply fills in the raw value without the function applied`)
 	for _, expr := range []string{"lower(test_app.n.app_id)", "trimspace(test_app.n.app_id)", `replace(test_app.n.app_id, "X", "y")`} {
 		src := "exoform { workspace = \"w\" }\nresource \"test_app\" \"n\" { name = \"New\" }\nresource \"test_widget\" \"w\" {\n  name = \"w\"\n  note = " + expr + "\n}\n"
 		_, ds := evalComputed(t, src, newLive())
@@ -547,7 +546,7 @@ func TestPlaceholderThroughIdentityFunctionRefused(t *testing.T) {
 // TestHandTypedPlaceholderBesideARealOne: a placeholder typed by hand refers to nothing, even
 // when the same attribute also holds a real one.
 func TestHandTypedPlaceholderBesideARealOne(t *testing.T) {
-	skipBug(t, `schema/eval.go attrValue(): the hand-typed check ("HasPlaceholder && !deferred") is made for the attribute as a whole, so tags = [test_app.n.app_id, "⟪known after apply: test_app.x.app_id⟫"] is accepted; apply then stops on a reference nothing produces`)
+	skipBug(t, `schema/eval.go attrValue(): the hand-typed check ("HasPlaceholder && !deferred") is made for the attribute as a whole, so tags = [test_app.n.app_id, "⟪Known after apply: test_app.x.app_id⟫"] is accepted; apply then stops on a reference nothing produces`)
 	src := "exoform { workspace = \"w\" }\nresource \"test_app\" \"n\" { name = \"New\" }\nresource \"test_widget\" \"w\" {\n  name = \"w\"\n  tags = [test_app.n.app_id, \"" + schema.Placeholder("test_app.x", "app_id") + "\"]\n}\n"
 	_, ds := evalComputed(t, src, newLive())
 	if !strings.Contains(diagText(ds), "main.exo.hcl:5:10: Value known only after apply") {
@@ -558,7 +557,6 @@ func TestHandTypedPlaceholderBesideARealOne(t *testing.T) {
 // TestDataQueryNeverSeesAPlaceholder: a data block whose query depends on an object the plan
 // creates cannot be answered when planning; the tenant must not be asked about a placeholder.
 func TestDataQueryNeverSeesAPlaceholder(t *testing.T) {
-	skipBug(t, `schema/eval.go evalData(): the query is passed to Live.Query with placeholders in it (data "test_principal" "p" { app_id = test_app.n.app_id } asks the data source for the appId "⟪known after apply: test_app.n.app_id⟫"), and the error the user sees is the data source's "not found" with the placeholder in it`)
 	src := "exoform { workspace = \"w\" }\nresource \"test_app\" \"n\" { name = \"New\" }\ndata \"test_principal\" \"p\" { app_id = test_app.n.app_id }\n"
 	live := newLive()
 	_, ds := evalComputed(t, src, live)

@@ -530,6 +530,9 @@ func attrSpec(attrs []*Attribute) hcldec.ObjectSpec {
 func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *hcl.EvalContext) (*Instance, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	ds.Append(refuseComputed(res.Body, t))
+	if ds.HasErrors() {
+		return nil, ds
+	}
 	sp := spec(t)
 	v, hd := hcldec.Decode(res.Body, sp, ctx)
 	ds.Append(hd)
@@ -763,6 +766,12 @@ func (e *evaluator) evalData(res *Resource, t *ResourceType) diag.Diagnostics {
 		e.resources[res.Addr()] = cty.UnknownVal(t.ObjectType())
 		return ds
 	}
+	if hasPlaceholder(inst.Value) {
+		r := res.DeclRange
+		ds.Append(diag.Errorf(&r, "Data block depends on a value known only after apply", "%s looks up an object by a value that exists only once another object of this plan is created. Refer to that object's attributes directly instead of looking it up.", res.Addr()))
+		e.resources[res.Addr()] = cty.DynamicVal
+		return ds
+	}
 	v, err := e.live.Query(t, inst.Value)
 	if err != nil {
 		r := res.DeclRange
@@ -783,6 +792,17 @@ func markPlaceholders(v cty.Value) cty.Value {
 		return v, nil
 	})
 	return out
+}
+
+func hasPlaceholder(v cty.Value) bool {
+	found := false
+	_ = cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if !v.IsNull() && v.IsKnown() && v.Type() == cty.String && HasPlaceholder(v.AsString()) {
+			found = true
+		}
+		return !found, nil
+	})
+	return found
 }
 
 func hasMark(v cty.Value, m any) bool {

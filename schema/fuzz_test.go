@@ -36,8 +36,8 @@ func FuzzReplacePlaceholders(f *testing.F) {
 	f.Add("plain", "a.b", "v")
 	f.Add(schema.Placeholder("entra_application.ews", "app_id"), "entra_application.ews.app_id", "1111")
 	f.Add("x"+schema.Placeholder(`entra_application.apps["a b"]`, "app_id")+"y", `entra_application.apps["a b"].app_id`, "")
-	f.Add("⟪known after apply: ⟫⟪⟫⟪known after apply: a⟫⟫", "a", "⟪known after apply: a⟫")
-	f.Add("\xff⟪known after apply: \xfe⟫\xff", "\xfe", "v")
+	f.Add("⟪Known after apply: ⟫⟪⟫⟪Known after apply: a⟫⟫", "a", "⟪Known after apply: a⟫")
+	f.Add("\xff⟪Known after apply: \xfe⟫\xff", "\xfe", "v")
 	f.Fuzz(func(t *testing.T, s, ref, value string) {
 		values := map[string]string{ref: value}
 		got, missing := schema.ReplacePlaceholders(s, values)
@@ -47,7 +47,7 @@ func FuzzReplacePlaceholders(f *testing.F) {
 		if same, _ := schema.ReplacePlaceholders(s, nil); same != s {
 			t.Fatalf("with no values ReplacePlaceholders(%q) = %q", s, same)
 		}
-		open := strings.TrimSuffix(schema.Placeholder("", ""), ".⟫") // "⟪known after apply: "
+		open := strings.TrimSuffix(schema.Placeholder("", ""), ".⟫") // "⟪Known after apply: "
 		for _, m := range missing {
 			if m == ref || !strings.Contains(s, open+m+"⟫") {
 				t.Fatalf("ReplacePlaceholders(%q) reports %q missing", s, m)

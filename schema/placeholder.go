@@ -12,7 +12,7 @@ import (
 // only be used as they are: a function or template over one would compute from the
 // placeholder's text, so the evaluator refuses that (see deferredMark).
 const (
-	placeholderOpen  = "⟪known after apply: "
+	placeholderOpen  = "⟪Known after apply: "
 	placeholderClose = "⟫"
 )
 
@@ -21,7 +21,9 @@ func Placeholder(addr, attr string) string {
 	return placeholderOpen + addr + "." + attr + placeholderClose
 }
 
-var placeholderRe = regexp.MustCompile(`⟪known after apply: ([^⟫]+)⟫`)
+// The capital K makes a placeholder that went through lower() or upper() stop being one, so
+// the evaluator notices.
+var placeholderRe = regexp.MustCompile(`⟪Known after apply: ([^⟫]+)⟫`)
 
 // IsPlaceholder reports whether s is exactly one placeholder.
 func IsPlaceholder(s string) bool {

@@ -13,9 +13,9 @@ func TestPlaceholder(t *testing.T) {
 		addr, attr string
 		want       string
 	}{
-		{"entra_application.ews", "app_id", "⟪known after apply: entra_application.ews.app_id⟫"},
-		{`entra_application.apps["a b"]`, "app_id", `⟪known after apply: entra_application.apps["a b"].app_id⟫`},
-		{`entra_application.apps["x.y"]`, "object_id", `⟪known after apply: entra_application.apps["x.y"].object_id⟫`},
+		{"entra_application.ews", "app_id", "⟪Known after apply: entra_application.ews.app_id⟫"},
+		{`entra_application.apps["a b"]`, "app_id", `⟪Known after apply: entra_application.apps["a b"].app_id⟫`},
+		{`entra_application.apps["x.y"]`, "object_id", `⟪Known after apply: entra_application.apps["x.y"].object_id⟫`},
 	}
 	for _, tc := range tests {
 		p := schema.Placeholder(tc.addr, tc.attr)
@@ -47,8 +47,8 @@ func TestIsPlaceholder(t *testing.T) {
 		{s: "id-" + p, has: true},
 		{s: " " + p, has: true},
 		{s: p + p, has: true},
-		{s: "⟪known after apply: ⟫", has: true}, // refers to nothing
-		{s: "⟪known after apply: entra_application.ews.app_id", has: true}, // unclosed
+		{s: "⟪Known after apply: ⟫", has: true}, // refers to nothing
+		{s: "⟪Known after apply: entra_application.ews.app_id", has: true}, // unclosed
 		{s: "known after apply: entra_application.ews.app_id⟫"},
 		{s: "⟪KNOWN AFTER APPLY: entra_application.ews.app_id⟫"},
 		{s: "⟪entra_application.ews.app_id⟫"},
@@ -101,7 +101,7 @@ func TestReplacePlaceholders(t *testing.T) {
 			want:    schema.Placeholder("a.b", "c") + schema.Placeholder("d.e", "f"),
 			missing: []string{"a.b.c", "d.e.f"},
 		},
-		{name: "unclosed is not a placeholder", s: "⟪known after apply: entra_application.ews.app_id", want: "⟪known after apply: entra_application.ews.app_id"},
+		{name: "unclosed is not a placeholder", s: "⟪Known after apply: entra_application.ews.app_id", want: "⟪Known after apply: entra_application.ews.app_id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

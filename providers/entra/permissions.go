@@ -171,17 +171,25 @@ func permissionValue(dir *directory, rra []requiredAccess) cty.Value {
 // canonicalPermissions rewrites the api names of a desired value to the display names the
 // tenant reports, so that naming an API by its application id, or in other case, compares equal.
 func canonicalPermissions(dir *directory, v cty.Value) cty.Value {
-	if dir == nil || v.IsNull() || v.LengthInt() == 0 {
+	if v.IsNull() || v.LengthInt() == 0 {
 		return v
 	}
 	var out []cty.Value
 	for it := v.ElementIterator(); it.Next(); {
 		_, blk := it.Element()
 		m := blk.AsValueMap()
-		if sp, err := dir.api(m["api"].AsString()); err == nil {
+		if len(setStrings(m["app_roles"]))+len(setStrings(m["scopes"])) == 0 {
+			continue // a block that asks for nothing is not a permission
+		}
+		if dir == nil {
+			// Not read yet: nothing to canonicalize against.
+		} else if sp, err := dir.api(m["api"].AsString()); err == nil {
 			m["api"] = cty.StringVal(sp.DisplayName)
 		}
 		out = append(out, cty.ObjectVal(m))
+	}
+	if len(out) == 0 {
+		return cty.SetValEmpty(v.Type().ElementType())
 	}
 	return cty.SetVal(out)
 }
@@ -357,6 +365,15 @@ func sameScopes(a, b string) bool {
 	sort.Strings(x)
 	sort.Strings(y)
 	return strings.Join(x, " ") == strings.Join(y, " ")
+}
+
+// seg escapes one path segment; a placeholder stays as it is, so apply can fill it in (the
+// value it stands for is an id, which needs no escaping).
+func seg(s string) string {
+	if schema.IsPlaceholder(s) {
+		return s
+	}
+	return url.PathEscape(s)
 }
 
 func graphOp(method, path string, body []byte) providers.Operation {

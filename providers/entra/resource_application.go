@@ -477,7 +477,7 @@ func appTags(d cty.Value, m providers.Marker) []string {
 
 // ficOps creates, updates and deletes federated credentials, matched by name.
 func ficOps(appID string, want, have cty.Value, meta map[string]string) ([]providers.Operation, error) {
-	base := "/applications/" + url.PathEscape(appID) + "/federatedIdentityCredentials"
+	base := "/applications/" + seg(appID) + "/federatedIdentityCredentials"
 	byName := func(v cty.Value) map[string]cty.Value {
 		out := map[string]cty.Value{}
 		if v == cty.NilVal || v.IsNull() {
@@ -527,7 +527,7 @@ func ficOps(appID string, want, have cty.Value, meta map[string]string) ([]provi
 // ownerOps adds and removes owners. A new owner is looked up by user principal name in the
 // apply itself (a GET whose answer fills the reference), so planning reads no users.
 func ownerOps(addr, appID string, want, have cty.Value, meta map[string]string) []providers.Operation {
-	base := "/applications/" + url.PathEscape(appID) + "/owners"
+	base := "/applications/" + seg(appID) + "/owners"
 	lower := func(v cty.Value) map[string]string {
 		out := map[string]string{}
 		if v != cty.NilVal {

@@ -224,7 +224,7 @@ func (r *servicePrincipal) Compile(c providers.Change) ([]providers.Operation, e
 			if err != nil {
 				return nil, err
 			}
-			ops = append(ops, graphOp("PATCH", "/servicePrincipals/"+url.PathEscape(spID), b))
+			ops = append(ops, graphOp("PATCH", "/servicePrincipals/"+seg(spID), b))
 		}
 	}
 	if !grant.IsNull() {

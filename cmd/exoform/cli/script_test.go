@@ -43,6 +43,8 @@ func TestScripts(t *testing.T) {
 			"waitfile": cmdWaitFile,
 			"cpdir":    cmdCopyDir,
 			"replace":  cmdReplace,
+			"absent":   cmdAbsent,
+			"sleep":    cmdSleep,
 		},
 	})
 }
@@ -114,4 +116,31 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s does not contain %q", args[0], args[1])
 	}
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(string(b), args[1], args[2], 1)), 0o644))
+}
+
+// cmdAbsent: absent SECRETFILE FILE... fails if any FILE holds the value written in SECRETFILE
+// (a client secret apply delivered), so tests can search every output for it.
+func cmdAbsent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: absent SECRETFILE FILE...")
+	}
+	secret := strings.TrimSpace(ts.ReadFile(args[0]))
+	if len(secret) < 8 {
+		ts.Fatalf("%s holds no secret", args[0])
+	}
+	for _, f := range args[1:] {
+		if strings.Contains(ts.ReadFile(f), secret) {
+			ts.Fatalf("%s contains the secret value", f)
+		}
+	}
+}
+
+// cmdSleep: sleep DURATION waits, for the simulated tenant's replication lag to pass.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }

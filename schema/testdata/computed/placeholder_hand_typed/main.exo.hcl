@@ -1,9 +1,9 @@
 exoform { workspace = "w" }
 resource "test_widget" "w" {
   name = "w"
-  note = "⟪known after apply: test_app.n.app_id⟫"
+  note = "⟪Known after apply: test_app.n.app_id⟫"
 }
 resource "test_widget" "in_set" {
   name = "in_set"
-  tags = ["⟪known after apply: test_app.n.app_id⟫"]
+  tags = ["⟪Known after apply: test_app.n.app_id⟫"]
 }

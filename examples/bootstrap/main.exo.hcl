@@ -1,0 +1,104 @@
+# Bootstrap: the app registrations exoform itself signs in as, from GitHub Actions with
+# workload identity federation (no stored secret).
+#
+# Two apps, so that a pull request can only read: "exoform plan" holds read permissions and
+# trusts pull requests of the repository; "exoform apply" holds write permissions and trusts
+# only the main branch's production environment.
+#
+# Run it once as an administrator (Application Administrator plus Privileged Role
+# Administrator), then give each app's service principal the Exchange Administrator
+# directory role (see README.md: exoform does not manage directory roles yet).
+#
+#   exoform plan --sim
+#   exoform apply --sim
+
+exoform {
+  workspace = "exoform-bootstrap"
+}
+
+tenant {
+  id = var.tenant_id
+}
+
+variable "tenant_id" {
+  type    = string
+  default = "contoso.onmicrosoft.com"
+}
+
+variable "repository" {
+  type        = string
+  description = "The GitHub repository (owner/name) that runs exoform."
+  default     = "contoso/mail-config"
+}
+
+locals {
+  github_issuer = "https://token.actions.githubusercontent.com"
+}
+
+resource "entra_application" "plan" {
+  display_name = "exoform plan"
+  notes        = "Reads the tenant for exoform plan in pull requests. Managed by exoform (examples/bootstrap)."
+
+  api_permission {
+    api       = "Microsoft Graph"
+    app_roles = ["Directory.Read.All", "Policy.Read.All"]
+  }
+
+  # Exchange Online: the cmdlets run app-only; the directory role decides what they may do.
+  api_permission {
+    api       = "Office 365 Exchange Online"
+    app_roles = ["Exchange.ManageAsApp"]
+  }
+
+  admin_consent = true
+
+  federated_identity_credential {
+    name        = "github-pull-requests"
+    issuer      = local.github_issuer
+    subject     = "repo:${var.repository}:pull_request"
+    audiences   = ["api://AzureADTokenExchange"]
+    description = "exoform plan on pull requests"
+  }
+}
+
+resource "entra_application" "apply" {
+  display_name = "exoform apply"
+  notes        = "Changes the tenant for exoform apply on merge. Managed by exoform (examples/bootstrap)."
+
+  api_permission {
+    api = "Microsoft Graph"
+    app_roles = [
+      "Application.ReadWrite.All",
+      "AppRoleAssignment.ReadWrite.All",
+      "DelegatedPermissionGrant.ReadWrite.All",
+      "Directory.Read.All",
+      "Policy.Read.All",
+      "Policy.ReadWrite.SecurityDefaults",
+    ]
+  }
+
+  api_permission {
+    api       = "Office 365 Exchange Online"
+    app_roles = ["Exchange.ManageAsApp"]
+  }
+
+  admin_consent = true
+
+  federated_identity_credential {
+    name        = "github-main"
+    issuer      = local.github_issuer
+    subject     = "repo:${var.repository}:environment:production"
+    audiences   = ["api://AzureADTokenExchange"]
+    description = "exoform apply on merge to main, in the production environment"
+  }
+}
+
+output "plan_client_id" {
+  description = "AZURE_CLIENT_ID for the pull-request workflow."
+  value       = entra_application.plan.app_id
+}
+
+output "apply_client_id" {
+  description = "AZURE_CLIENT_ID for the apply workflow."
+  value       = entra_application.apply.app_id
+}
