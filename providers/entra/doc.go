@@ -1,9 +1,9 @@
 // Package entra is the Microsoft Entra provider: the resource types managed through Microsoft
-// Graph (so far entra_security_defaults) and the Graph v1.0 client (Client): authenticated
+// Graph (entra_application, entra_application_password, entra_service_principal,
+// entra_security_defaults, and the data source entra_service_principal) and the Graph v1.0 client (Client): authenticated
 // JSON requests, paging through @odata.nextLink, JSON batching ($batch, at most 20 requests
 // per call), lenient parsing of Graph error bodies, retries on
 // throttling and transient failures, and waiting out Entra's replication delay after a write.
-// App registrations, service principals and grants come next (issue 4).
 //
 // What this package must never do:
 //
