@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -105,6 +106,47 @@ func findPermissionFacts(dir *directory, v cty.Value, facts map[string]string) e
 		facts[permFact(p.api, p.kind, p.value)] = pm.ID
 	}
 	return nil
+}
+
+// permissionNames is what entra_application and entra_service_principal share: the tenant's
+// service principals from their last read, against which they resolve permission names.
+type permissionNames struct {
+	mu  sync.Mutex
+	dir *directory
+}
+
+func (r *permissionNames) remember(d *directory) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dir = d
+}
+
+func (r *permissionNames) directory() *directory {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dir
+}
+
+// Needs implements providers.Resolver.
+func (r *permissionNames) Needs() []string { return nil }
+
+// Resolve names each API as the tenant does, so an API named by its application id or in
+// other case compares equal to what is read.
+func (r *permissionNames) Resolve(desired cty.Value, _ map[string][]providers.LiveObject) (cty.Value, error) {
+	m := desired.AsValueMap()
+	m["api_permission"] = canonicalPermissions(r.directory(), m["api_permission"])
+	return cty.ObjectVal(m), nil
+}
+
+// Facts implements providers.FactFinder: the ids of the declared permissions.
+func (r *permissionNames) Facts(desired cty.Value) (map[string]string, error) {
+	facts := map[string]string{}
+	if v := desired.GetAttr("api_permission"); !v.IsNull() && v.LengthInt() > 0 {
+		if err := findPermissionFacts(r.directory(), v, facts); err != nil {
+			return nil, err
+		}
+	}
+	return facts, nil
 }
 
 // resolvePerms fills in the ids of permissions from a change's facts.

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/sync/errgroup"
@@ -96,9 +95,7 @@ func checkApplication(obj cty.Value) []schema.AttrProblem {
 
 type application struct {
 	c doer
-
-	mu  sync.Mutex
-	dir *directory // the tenant's service principals, from the last read
+	permissionNames
 }
 
 func (r *application) Type() *schema.ResourceType { return ApplicationType }
@@ -123,9 +120,7 @@ func (r *application) ReadDeclared(ctx context.Context, keys []string) ([]provid
 		return nil, err
 	}
 	dir := newDirectory(sps)
-	r.mu.Lock()
-	r.dir = dir
-	r.mu.Unlock()
+	r.remember(dir)
 
 	declared := map[string]bool{}
 	for _, k := range keys {
@@ -317,34 +312,6 @@ func optString(s *string) cty.Value {
 		return cty.NullVal(cty.String)
 	}
 	return cty.StringVal(*s)
-}
-
-func (r *application) directory() *directory {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.dir
-}
-
-// Needs implements providers.Resolver.
-func (r *application) Needs() []string { return nil }
-
-// Resolve names each API as the tenant does, so an API named by its application id or in
-// other case compares equal to what is read.
-func (r *application) Resolve(desired cty.Value, _ map[string][]providers.LiveObject) (cty.Value, error) {
-	m := desired.AsValueMap()
-	m["api_permission"] = canonicalPermissions(r.directory(), m["api_permission"])
-	return cty.ObjectVal(m), nil
-}
-
-// Facts implements providers.FactFinder: the ids of the declared permissions.
-func (r *application) Facts(desired cty.Value) (map[string]string, error) {
-	facts := map[string]string{}
-	if v := desired.GetAttr("api_permission"); !v.IsNull() && v.LengthInt() > 0 {
-		if err := findPermissionFacts(r.directory(), v, facts); err != nil {
-			return nil, err
-		}
-	}
-	return facts, nil
 }
 
 func (r *application) Compile(c providers.Change) ([]providers.Operation, error) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/sync/errgroup"
@@ -43,9 +42,7 @@ var ServicePrincipalType = &schema.ResourceType{
 
 type servicePrincipal struct {
 	c doer
-
-	mu  sync.Mutex
-	dir *directory
+	permissionNames
 }
 
 func (r *servicePrincipal) Type() *schema.ResourceType { return ServicePrincipalType }
@@ -73,9 +70,7 @@ func (r *servicePrincipal) ReadDeclared(ctx context.Context, keys []string) ([]p
 		return nil, err
 	}
 	dir := newDirectory(sps)
-	r.mu.Lock()
-	r.dir = dir
-	r.mu.Unlock()
+	r.remember(dir)
 	local := map[string]bool{}
 	for _, a := range apps {
 		local[strings.ToLower(a.AppID)] = true
@@ -161,33 +156,6 @@ func spObject(dir *directory, sp graphSP, as []roleAssignment, gs []permissionGr
 	return providers.LiveObject{Key: sp.AppID, ID: sp.ID, Value: cty.ObjectVal(v), Owner: m.Workspace, Protected: m.PreventDestroy, Meta: meta}
 }
 
-func (r *servicePrincipal) directory() *directory {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.dir
-}
-
-// Needs implements providers.Resolver.
-func (r *servicePrincipal) Needs() []string { return nil }
-
-// Resolve names each API as the tenant does.
-func (r *servicePrincipal) Resolve(desired cty.Value, _ map[string][]providers.LiveObject) (cty.Value, error) {
-	m := desired.AsValueMap()
-	m["api_permission"] = canonicalPermissions(r.directory(), m["api_permission"])
-	return cty.ObjectVal(m), nil
-}
-
-// Facts implements providers.FactFinder.
-func (r *servicePrincipal) Facts(desired cty.Value) (map[string]string, error) {
-	facts := map[string]string{}
-	if v := desired.GetAttr("api_permission"); !v.IsNull() && v.LengthInt() > 0 {
-		if err := findPermissionFacts(r.directory(), v, facts); err != nil {
-			return nil, err
-		}
-	}
-	return facts, nil
-}
-
 // Compile: the live api_permission of a service principal is what it was granted, so for it
 // the permissions and their consent are one thing: granting is the only way to change them.
 func (r *servicePrincipal) Compile(c providers.Change) ([]providers.Operation, error) {
@@ -254,28 +222,9 @@ func guid(what string) func(string) string {
 		if schema.IsPlaceholder(s) {
 			return ""
 		}
-		if _, ok := parseGUID(s); !ok {
+		if !schema.IsGUID(s) {
 			return fmt.Sprintf("%s must be a GUID such as 5f2c8a71-3d4e-4b9a-8c61-7e0f9d2b4a13, not %q.", what, s)
 		}
 		return ""
 	}
-}
-
-func parseGUID(s string) (string, bool) {
-	if len(s) != 36 {
-		return "", false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return "", false
-			}
-		}
-	}
-	return strings.ToLower(s), true
 }
