@@ -5,12 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/providers/exchange"
+	"github.com/exoform/exoform/schema"
 )
 
 // cmdletReference is Microsoft's cmdlet parameter reference shipped beside the repository.
@@ -102,4 +104,75 @@ ef_users = ["a@contoso.com"]`)
 		}
 	}
 	checkOperation(t, ref, providers.Operation{Service: providers.Exchange, Cmdlet: "Get-InboundConnector", Parameters: providers.Params{{Name: "ResultSize", Value: "Unlimited"}}})
+}
+
+// TestGuardReadsExistInReference builds the guard of a create, an update and a delete of every
+// type (those its kind allows) and checks each Read's cmdlet and parameters against Microsoft's
+// reference: a guard's Get- must be as real as the writes it protects.
+func TestGuardReadsExistInReference(t *testing.T) {
+	ref := loadReference(t)
+	reg := offlineRegistry()
+	names := reg.ResourceTypeNames()
+	if len(names) < 12 {
+		t.Fatalf("%d resource types registered: %v", len(names), names)
+	}
+	for _, name := range names {
+		res, _ := reg.Resource(name)
+		typ := res.Type()
+		g, ok := res.(providers.Guarder)
+		if !ok {
+			t.Errorf("%s is not a providers.Guarder", name)
+			continue
+		}
+		desired := guardTestValue(typ)
+		prior := &providers.LiveObject{Key: typ.KeyOf(desired), ID: "policy identity", Value: desired}
+		var all []string
+		for _, a := range typ.Attributes {
+			all = append(all, a.Name)
+		}
+		marker := providers.Marker{Workspace: "ws"}
+		changes := map[providers.ChangeKind]providers.Change{
+			providers.Create: {Kind: providers.Create, Desired: desired, Set: all, Marker: marker},
+			providers.Update: {Kind: providers.Update, Prior: prior, Desired: desired, Set: all, Marker: marker},
+			providers.Delete: {Kind: providers.Delete, Prior: prior, Desired: cty.NullVal(desired.Type())},
+		}
+		for _, kind := range []providers.ChangeKind{providers.Create, providers.Update, providers.Delete} {
+			allowed := typ.Kind == schema.Owned || kind == providers.Update || typ.Kind == schema.Declared && kind == providers.Create
+			guard, err := g.Guard(changes[kind])
+			switch {
+			case !allowed && err == nil:
+				t.Errorf("%s: the guard of a change of kind %d, which the type never makes, did not fail", name, kind)
+			case !allowed:
+			case err != nil && name == exchange.ApplicationAccessPolicyType.Name && kind == providers.Create:
+				// A new policy cannot be guarded: see appAccessPolicy.Guard.
+			case err != nil:
+				t.Errorf("%s: kind %d: %v", name, kind, err)
+			default:
+				if guard.Read.Service != providers.Exchange || !strings.HasPrefix(guard.Read.Cmdlet, "Get-") {
+					t.Errorf("%s: kind %d: the guard reads with %s", name, kind, guard.Read)
+				}
+				checkOperation(t, ref, guard.Read)
+			}
+		}
+	}
+}
+
+// guardTestValue is an object of the type with every attribute set.
+func guardTestValue(t *schema.ResourceType) cty.Value {
+	attrs := map[string]cty.Value{}
+	for _, a := range t.Attributes {
+		switch {
+		case a.TriState:
+			attrs[a.Name] = cty.StringVal("true")
+		case a.IsSet():
+			attrs[a.Name] = cty.SetVal([]cty.Value{cty.StringVal("v-" + a.Name)})
+		case a.Type == cty.Bool:
+			attrs[a.Name] = cty.True
+		case a.Type == cty.Number:
+			attrs[a.Name] = cty.NumberIntVal(1)
+		default:
+			attrs[a.Name] = cty.StringVal("v-" + a.Name)
+		}
+	}
+	return cty.ObjectVal(attrs)
 }

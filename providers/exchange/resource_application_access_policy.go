@@ -267,3 +267,31 @@ func appPolicySharedError(c providers.Change, others []string) error {
 		"Split it by hand (Remove-ApplicationAccessPolicy -Identity '%s', then one New-ApplicationAccessPolicy per app) and plan again, "+
 		"or leave this policy out of the configuration", app, group, also, id)
 }
+
+var appAccessPolicyGuard = &guardSpec{t: ApplicationAccessPolicyType, unchecked: map[string]string{
+	"description": guardMarkerText,
+}}
+
+// Guard reads the policy with Get-ApplicationAccessPolicy -Identity <its Identity>, compares the
+// access right and checks the ownership marker in Description. A change of access right removes
+// and creates the policy, which keeps its Identity (made of the app and the group), so the same
+// read shows it after.
+//
+// A create cannot be guarded: the cmdlet names a policy only by the Identity Exchange makes when
+// it creates it, which holds the group's security identifier, and a policy's answer names its
+// group in forms (ScopeName, ScopeIdentity, "<SID>;<object id>") of which the declaration may
+// use any, so no read can pick out the one policy before it exists or recognise it after.
+func (r *appAccessPolicy) Guard(c providers.Change) (providers.Guard, error) {
+	t := ApplicationAccessPolicyType
+	if err := guardKind(t, c); err != nil {
+		return providers.Guard{}, err
+	}
+	if c.Kind == providers.Create {
+		return providers.Guard{}, fmt.Errorf("a new application access policy cannot be guarded in a script: Get-ApplicationAccessPolicy names a policy only by the Identity Exchange gives it when it is created. " +
+			"Create it with exoform apply, or use RBAC for Applications (exchange_management_role_assignment), which replaces these policies")
+	}
+	g := providers.Guard{Read: ruleOp("Get-ApplicationAccessPolicy", providers.Param{Name: "Identity", Value: appPolicyIdentity(c.Prior)})}
+	g.Checks, g.Unchecked = appAccessPolicyGuard.checks(c)
+	g.Checks = append(g.Checks, providers.OwnerCheck(c, "Description"))
+	return g, nil
+}

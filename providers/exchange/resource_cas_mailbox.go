@@ -103,3 +103,13 @@ func (r *casMailbox) Compile(c providers.Change) ([]providers.Operation, error) 
 	}
 	return []providers.Operation{{Service: providers.Exchange, Cmdlet: "Set-CASMailbox", Parameters: ps}}, nil
 }
+
+var casMailboxGuard = &guardSpec{t: CASMailboxType}
+
+// Guard reads the mailbox's settings with Get-CASMailbox -Identity <primary address> and compares
+// every setting (smtp_client_authentication_disabled as $true, $false or $null for inherit). For
+// the settings of a mailbox the same script creates first, only the settings the change makes
+// are compared.
+func (r *casMailbox) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(casMailboxGuard, "Get-CASMailbox", "", c)
+}

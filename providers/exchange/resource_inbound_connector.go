@@ -137,3 +137,17 @@ func (r *inboundConnector) ReadAll(ctx context.Context) ([]providers.LiveObject,
 func (r *inboundConnector) Compile(c providers.Change) ([]providers.Operation, error) {
 	return compileCmdlets(InboundConnectorType, "InboundConnector", "Comment", c)
 }
+
+// inboundConnectorGuard: see Guard.
+var inboundConnectorGuard = &guardSpec{t: InboundConnectorType, unchecked: map[string]string{
+	"comment": guardMarkerText,
+	// Exchange may report each domain as smtp:<domain>;1 (wire-formats A12), which the read
+	// normalises (normaliseMulti): the property as read need not equal the configured domains.
+	"sender_domains": "reported as smtp:<domain>;1 by some Exchange versions and normalised by the read",
+}}
+
+// Guard reads the connector with Get-InboundConnector -Identity <name>, compares every attribute
+// but the comment's text and the sender domains, and checks the ownership marker in Comment.
+func (r *inboundConnector) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(inboundConnectorGuard, "Get-InboundConnector", "Comment", c)
+}

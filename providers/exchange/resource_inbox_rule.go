@@ -357,3 +357,42 @@ func (r *inboxRule) Compile(c providers.Change) ([]providers.Operation, error) {
 	}
 	return nil, fmt.Errorf("exchange_inbox_rule objects are never deleted: inbox rules carry no ownership marker")
 }
+
+var inboxRuleGuard = &guardSpec{t: InboxRuleType, unchecked: map[string]string{
+	// Exchange shifts the other rules of the mailbox to keep priorities in sequence, so another
+	// rule's change in the same script moves this one.
+	"priority": "shifted by the changes of other rules",
+	// Recipients are reported as "Display Name" [SMTP:address] and reduced to the address by the
+	// read (inboxRecipient).
+	"from":        "reported as \"Display Name\" [SMTP:address]",
+	"sent_to":     "reported as \"Display Name\" [SMTP:address]",
+	"forward_to":  "reported as \"Display Name\" [SMTP:address]",
+	"redirect_to": "reported as \"Display Name\" [SMTP:address]",
+	// Folders are reported as <mailbox>:\<path> and reduced to the path (inboxFolderPath).
+	"copy_to_folder": "reported as <mailbox>:\\<path>",
+	"move_to_folder": "reported as <mailbox>:\\<path>",
+}}
+
+// Guard reads the rule with Get-InboxRule -Mailbox <mailbox> -Identity <name>, as Set-InboxRule
+// names it, picks it by Name and compares its conditions and actions but the recipients, the
+// folders and the priority.
+func (r *inboxRule) Guard(c providers.Change) (providers.Guard, error) {
+	t := InboxRuleType
+	if err := guardKind(t, c); err != nil {
+		return providers.Guard{}, err
+	}
+	key, err := guardKey(t, c)
+	if err != nil {
+		return providers.Guard{}, err
+	}
+	mb, name, ok := inboxSplitKey(key)
+	if !ok {
+		return providers.Guard{}, fmt.Errorf("the rule key %q is not mailbox\\name", key)
+	}
+	g := providers.Guard{
+		Read:  ruleOp("Get-InboxRule", providers.Param{Name: "Mailbox", Value: mb}, providers.Param{Name: "Identity", Value: name}),
+		Match: []providers.Field{{Property: "Name", Value: name}},
+	}
+	g.Checks, g.Unchecked = inboxRuleGuard.checks(c)
+	return g, nil
+}

@@ -251,3 +251,20 @@ func (r *mailboxPermissions) Compile(c providers.Change) ([]providers.Operation,
 	}
 	return append(removes, adds...), nil
 }
+
+var mailboxPermissionsGuard = &guardSpec{t: MailboxPermissionsType, unchecked: map[string]string{
+	// full_access is computed over every entry of the answer, without inherited, Deny and
+	// built-in ones (permissionsLiveObject); a guard compares properties of one object.
+	"full_access": "computed over all of Get-MailboxPermission's entries",
+	// SendAs entries come from Get-RecipientPermission, a second cmdlet.
+	"send_as": "read with Get-RecipientPermission, a second cmdlet",
+	// Exchange does not report AutoMapping.
+	"auto_mapping": "not reported by Exchange",
+}}
+
+// Guard reads the mailbox's permission entries with Get-MailboxPermission -Identity <mailbox>.
+// A guard compares the properties of one object, and no attribute of the type is one: the guard
+// only finds that the mailbox exists, and lists every attribute as unchecked.
+func (r *mailboxPermissions) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(mailboxPermissionsGuard, "Get-MailboxPermission", "", c)
+}

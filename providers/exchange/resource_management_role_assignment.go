@@ -283,3 +283,17 @@ func dependsOn(in *schema.Instance, addr string) bool {
 	}
 	return false
 }
+
+var roleAssignmentGuard = &guardSpec{t: ManagementRoleAssignmentType, unchecked: map[string]string{
+	// The read takes the app from RoleAssignee, RoleAssigneeName or App, whichever is present,
+	// and plans compare it through the service principals they read (Resolve): the declared app
+	// id need not be the identity Exchange reports.
+	"app": "reported as the service principal's identity and compared through the service principals the plan read",
+}}
+
+// Guard reads the assignment with Get-ManagementRoleAssignment -Identity <name> and compares its
+// role and custom resource scope. A change of role removes and creates the assignment under the
+// same name, so the same read shows it after.
+func (r *roleAssignment) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(roleAssignmentGuard, "Get-ManagementRoleAssignment", "", c)
+}

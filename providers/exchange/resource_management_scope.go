@@ -229,3 +229,15 @@ func ruleBool(obj cty.Value, attr string) string {
 	}
 	return fmt.Sprint(v.True())
 }
+
+var managementScopeGuard = &guardSpec{t: ManagementScopeType, unchecked: map[string]string{
+	// Exchange may store a filter with other spacing, case or parentheses than it was given
+	// (Resolve, scopeNormalise), so the filter after a change is not known to the plan; it is
+	// also read from RecipientRestrictionFilter or RecipientFilter, whichever is present.
+	"recipient_restriction_filter": "stored in a spelling of Exchange's own and compared normalised",
+}}
+
+// Guard reads the scope with Get-ManagementScope -Identity <name> and compares Exclusive.
+func (r *managementScope) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(managementScopeGuard, "Get-ManagementScope", "", c)
+}

@@ -135,3 +135,20 @@ func (r *organizationConfig) Compile(c providers.Change) ([]providers.Operation,
 	}
 	return []providers.Operation{{Service: providers.Exchange, Cmdlet: "Set-OrganizationConfig", Parameters: ps}}, nil
 }
+
+var organizationConfigGuard = &guardSpec{t: OrganizationConfigType, unchecked: map[string]string{
+	// EwsAllowedAppIDs is one comma-separated string in an order and spelling of Exchange's own;
+	// the read splits it into a set (orgAppIDs).
+	"ews_allowed_app_ids": "one comma-separated string on the wire, compared as a set of ids",
+}}
+
+// Guard reads the configuration with Get-OrganizationConfig and compares every attribute but
+// the EWS app allow list.
+func (r *organizationConfig) Guard(c providers.Change) (providers.Guard, error) {
+	if err := guardKind(OrganizationConfigType, c); err != nil {
+		return providers.Guard{}, err
+	}
+	g := providers.Guard{Read: ruleOp("Get-OrganizationConfig")}
+	g.Checks, g.Unchecked = organizationConfigGuard.checks(c)
+	return g, nil
+}

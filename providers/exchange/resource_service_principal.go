@@ -116,3 +116,11 @@ func (r *servicePrincipal) Compile(c providers.Change) ([]providers.Operation, e
 	}
 	return nil, fmt.Errorf("unknown change kind %d", c.Kind)
 }
+
+var servicePrincipalGuard = &guardSpec{t: ServicePrincipalType}
+
+// Guard reads the service principal with Get-ServicePrincipal -Identity <app id> (AppId is one
+// of the identities the cmdlet takes) and compares its object id and display name.
+func (r *servicePrincipal) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(servicePrincipalGuard, "Get-ServicePrincipal", "", c)
+}

@@ -251,3 +251,24 @@ func (r *sharedMailbox) Resolve(desired cty.Value, live map[string][]providers.L
 	}
 	return recipientWithAttrs(desired, map[string]cty.Value{"grant_send_on_behalf_to": v}), nil
 }
+
+var sharedMailboxGuard = &guardSpec{t: SharedMailboxType, unchecked: map[string]string{
+	// The read keeps the SMTP proxies of EmailAddresses other than the primary and the
+	// onmicrosoft.com routing addresses, without their prefix (sharedLiveObject).
+	"email_addresses": "computed from EmailAddresses without the primary, routing and non-SMTP addresses",
+	// Delegates are compared through the mailboxes the plan read (Resolve); Get-Mailbox reports
+	// them in a spelling of its own.
+	"grant_send_on_behalf_to": "trustees compared through the mailboxes the plan read",
+}}
+
+// Guard reads the mailbox with Get-Mailbox -Identity <primary address> -RecipientTypeDetails
+// SharedMailbox, as ReadAll reads only shared mailboxes, compares every attribute but the
+// secondary addresses and the delegates, and checks the ownership marker in CustomAttribute15.
+func (r *sharedMailbox) Guard(c providers.Change) (providers.Guard, error) {
+	g, err := guardByIdentity(sharedMailboxGuard, "Get-Mailbox", sharedMarkerWire, c)
+	if err != nil {
+		return g, err
+	}
+	g.Read.Parameters = append(g.Read.Parameters, providers.Param{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}})
+	return g, nil
+}

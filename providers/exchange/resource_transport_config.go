@@ -185,3 +185,17 @@ func (r *transportConfig) Compile(c providers.Change) ([]providers.Operation, er
 	}
 	return []providers.Operation{{Service: providers.Exchange, Cmdlet: "Set-TransportConfig", Parameters: ps}}, nil
 }
+
+var transportConfigGuard = &guardSpec{t: TransportConfigType}
+
+// Guard reads the configuration with Get-TransportConfig (which takes no identity in Exchange
+// Online) and compares every attribute. max_recipient_envelope_limit compares as text, as the
+// read takes it: "Unlimited" or the number, whether Exchange reports it as a string or a number.
+func (r *transportConfig) Guard(c providers.Change) (providers.Guard, error) {
+	if err := guardKind(TransportConfigType, c); err != nil {
+		return providers.Guard{}, err
+	}
+	g := providers.Guard{Read: ruleOp("Get-TransportConfig")}
+	g.Checks, g.Unchecked = transportConfigGuard.checks(c)
+	return g, nil
+}

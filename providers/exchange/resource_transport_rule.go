@@ -720,3 +720,42 @@ func ruleSearch(slots ruleSlots, movers []int, target, keep map[int]int) []int {
 	}
 	return nil
 }
+
+// transportRuleGuard: see Guard.
+var transportRuleGuard = &guardSpec{t: TransportRuleType,
+	unchecked: map[string]string{
+		"comments": guardMarkerText,
+		// Exchange keeps priorities unique: another rule's change earlier in the same script (or
+		// a later one, on a second run) moves this rule, so its priority around this change is
+		// not the plan's.
+		"priority": "shifted by the changes of other rules",
+	},
+	// Get-TransportRule reports enabled as State, Enabled or Disabled (ruleState).
+	property: map[string]string{"enabled": "State"},
+	wire: map[string]func(cty.Value) any{"enabled": func(v cty.Value) any {
+		switch {
+		case v.IsNull():
+			return nil
+		case v.True():
+			return "Enabled"
+		}
+		return "Disabled"
+	}},
+	// Get-TransportRule fills in the documented defaults of an action's other part: the status
+	// code 5.7.1 and the default text of a reject, a disclaimer's Append and Wrap.
+	derived: map[string]string{
+		"reject_message_enhanced_status_code":   "reject_message_reason_text",
+		"reject_message_reason_text":            "reject_message_enhanced_status_code",
+		"apply_html_disclaimer_location":        "apply_html_disclaimer_text",
+		"apply_html_disclaimer_fallback_action": "apply_html_disclaimer_text",
+	},
+}
+
+// Guard reads the rule with Get-TransportRule -Identity <name>, compares every attribute but the
+// comments' text and the priority (enabled as State), and checks the ownership marker in
+// Comments. The multi-valued properties are compared as the arrays Exchange reports them in;
+// the read also accepts one comma-separated string (ruleSplitList), a form no source shows
+// Exchange sending, which would make the guard stop as stale rather than let a change through.
+func (r *transportRule) Guard(c providers.Change) (providers.Guard, error) {
+	return guardByIdentity(transportRuleGuard, "Get-TransportRule", "Comments", c)
+}
