@@ -154,3 +154,7 @@ func (p *Planner) verifyChange(workspace string, c *Change, before []*Change) er
 	}
 	return nil
 }
+
+// ProviderChange is the change as its resource sees it (what Compile and a script's guard
+// take); false for a no-op.
+func ProviderChange(c *Change) (providers.Change, bool) { return providerChange(c) }

@@ -64,3 +64,15 @@ func ReplacePlaceholders(s string, values map[string]string) (string, []string) 
 // deferredMark marks placeholder values during evaluation, so that a placeholder that went
 // through a function or template can be told from one used as it is.
 type deferredMark struct{}
+
+// SplitPlaceholders cuts s at its placeholders: texts[i] comes before refs[i], and the last
+// text after the last placeholder, so len(texts) == len(refs)+1.
+func SplitPlaceholders(s string) (texts, refs []string) {
+	last := 0
+	for _, m := range placeholderRe.FindAllStringSubmatchIndex(s, -1) {
+		texts = append(texts, s[last:m[0]])
+		refs = append(refs, s[m[2]:m[3]])
+		last = m[1]
+	}
+	return append(texts, s[last:]), refs
+}

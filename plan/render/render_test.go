@@ -118,19 +118,3 @@ func TestCommand(t *testing.T) {
 	}
 }
 
-func TestQuote(t *testing.T) {
-	tests := map[string]string{
-		"plain":                  `'plain'`,
-		"O'Brien":                `'O''Brien'`,
-		"curly \u2018x\u2019":    "'curly \u2018\u2018x\u2019\u2019'",
-		"low \u201a high \u201b": "'low \u201a\u201a high \u201b\u201b'",
-		"$(rm -rf /) `n $env:X":  "'$(rm -rf /) `n $env:X'",
-		"two\nlines":             `('two' + [char]10 + 'lines')`,
-		"":                       `''`,
-	}
-	for in, want := range tests {
-		if got := render.Quote(in); got != want {
-			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -234,3 +234,29 @@ func (s *ScopedTenant) ReadKeys(ctx context.Context, keys []string) ([]providers
 	}
 	return out, missing, nil
 }
+
+// Guard implements providers.Guarder: the widget is read by its key, every attribute is
+// compared, and the ownership marker is read from the "Owner" property.
+func (t *Tenant) Guard(c providers.Change) (providers.Guard, error) {
+	var key string
+	if c.Prior != nil {
+		key = c.Prior.Key
+	} else {
+		key = t.T.KeyOf(c.Desired)
+	}
+	g := providers.Guard{Read: providers.Operation{Service: "fake", Cmdlet: "Get-Widget", Parameters: providers.Params{{Name: "Identity", Value: key}}}}
+	g.Checks, g.Unchecked = providers.AttrChecks(t.T, c, func(a *schema.Attribute) (string, func(cty.Value) any, providers.Compare, bool) {
+		cmp := providers.CompareExact
+		switch {
+		case a.IsSet():
+			cmp = providers.CompareSet
+		case a.FoldCase:
+			cmp = providers.CompareFold
+		}
+		return a.Wire, plain, cmp, a.Name != "comment"
+	})
+	if t.T.Kind == schema.Owned {
+		g.Checks = append(g.Checks, providers.OwnerCheck(c, "Owner"))
+	}
+	return g, nil
+}
