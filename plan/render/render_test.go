@@ -117,4 +117,3 @@ func TestCommand(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
-
