@@ -39,10 +39,23 @@ type Guard struct {
 	// change's operations produce (entra_application.app.app_id): a run that finds the change
 	// already made takes the value from the object, for the changes after it.
 	Provides []Field
+	// Lookups find the produced values that the object itself does not hold (the id of an
+	// application's service principal), for the same case: each is read after Provides.
+	Lookups []Lookup
 	// Unchecked names attributes the guard does not compare, because reading them takes more
 	// than the one request a guard makes or a resolution only exoform can do. The script lists
 	// them, so that a reviewer knows what the guard does not cover.
 	Unchecked []string
+}
+
+// A Lookup reads one value a skipped change would have produced: Read (which may use the
+// values Provides gave), the first candidate of its answer (in List, as for a Guard), and its
+// Property, which becomes the value of the placeholder reference Ref.
+type Lookup struct {
+	Read     Operation
+	List     string
+	Property string
+	Ref      string
 }
 
 // A Field is a property name and a value.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/plan/render"
+	"github.com/exoform/exoform/plan/script"
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema/diag"
 )
@@ -60,7 +61,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	}
 	defer s.close()
 	a.printDiags(pl.Diagnostics)
-	if err := a.renderPlan(pl, s.registry, "text"); err != nil {
+	if err := a.renderPlan(pl, s.registry, "text", script.Source{}); err != nil {
 		return err
 	}
 	if !pl.HasChanges() {

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/plan/render"
+	"github.com/exoform/exoform/plan/script"
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema/diag"
 )
@@ -20,6 +24,7 @@ type planOptions struct {
 	out         string
 	detailed    bool
 	format      string
+	outScript   string
 	parallelism int
 }
 
@@ -40,17 +45,18 @@ refuses if the tenant changed in between.`,
 	o.vars.add(cmd)
 	cmd.Flags().StringVar(&o.out, "out", "", "save the plan to `FILE` for a later apply")
 	cmd.Flags().BoolVar(&o.detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
-	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or markdown")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, markdown or powershell")
+	cmd.Flags().StringVar(&o.outScript, "out-script", "", "also write the plan as a PowerShell script to `FILE`, for an administrator to review and run")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
 	return cmd
 }
 
 func checkFormat(f string) error {
 	switch f {
-	case "text", "json", "markdown":
+	case "text", "json", "markdown", "powershell":
 		return nil
 	}
-	return fmt.Errorf("--format %q: use text, json or markdown", f)
+	return fmt.Errorf("--format %q: use text, json, markdown or powershell", f)
 }
 
 // makePlan evaluates the configuration and plans it against the tenant.
@@ -102,8 +108,20 @@ func (a *app) runPlan(ctx context.Context, o *planOptions) error {
 	if o.format == "text" {
 		a.printDiags(pl.Diagnostics)
 	}
-	if err := a.renderPlan(pl, s.registry, o.format); err != nil {
+	src := a.scriptSource("")
+	if o.out != "" {
+		src.Plan = o.out
+	}
+	if err := a.renderPlan(pl, s.registry, o.format, src); err != nil {
 		return err
+	}
+	if o.outScript != "" {
+		if err := a.writeScript(o.outScript, pl, s.registry, src); err != nil {
+			return err
+		}
+		if o.format == "text" {
+			fmt.Fprintf(a.io.Out, "\nWrote the plan as a PowerShell script to %s.\n", o.outScript)
+		}
 	}
 	if o.out != "" {
 		if err := writePlanFile(o.out, pl, s.registry); err != nil {
@@ -119,7 +137,15 @@ func (a *app) runPlan(ctx context.Context, o *planOptions) error {
 	return nil
 }
 
-func (a *app) renderPlan(pl *plan.Plan, reg *providers.Registry, format string) error {
+func (a *app) renderPlan(pl *plan.Plan, reg *providers.Registry, format string, src script.Source) error {
+	if format == "powershell" {
+		text, ds := script.Write(pl, reg, src)
+		if ds.HasErrors() {
+			return ds
+		}
+		_, err := io.WriteString(a.io.Out, text)
+		return err
+	}
 	m := render.NewModel(pl, reg)
 	switch format {
 	case "json":
@@ -139,17 +165,52 @@ func writePlanFile(path string, pl *plan.Plan, reg *providers.Registry) error {
 	if err := plan.Write(&buf, pl, Version, reg); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".exoform-plan-*")
-	if err != nil {
+	if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data next to its final name and renames it, so a reader never sees
+// half a file.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".exoform-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the plan: %w", err)
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing the plan: %w", err)
+		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// scriptSource describes where a script's plan came from: the configuration files of the
+// working directory (by name, so that the script reads the same on every machine) and the
+// saved plan, if any.
+func (a *app) scriptSource(planFile string) script.Source {
+	names := make([]string, 0, len(a.files))
+	for n := range a.files {
+		names = append(names, filepath.Base(n))
+	}
+	sort.Strings(names)
+	return script.Source{Version: Version, Plan: planFile, Config: strings.Join(names, ", ")}
+}
+
+// writeScript writes the plan as a PowerShell script, replacing the file only once the whole
+// script is written.
+func (a *app) writeScript(path string, pl *plan.Plan, reg *providers.Registry, src script.Source) error {
+	text, ds := script.Write(pl, reg, src)
+	if ds.HasErrors() {
+		return ds
+	}
+	return writeFileAtomic(path, []byte(text), 0o644)
 }

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/exoform/exoform/plan"
+	"github.com/exoform/exoform/plan/script"
 )
 
 func (a *app) showCmd() *cobra.Command {
@@ -32,9 +34,9 @@ func (a *app) showCmd() *cobra.Command {
 			if err := (&plan.Planner{Registry: reg}).Verify(pl); err != nil {
 				return fmt.Errorf("%s is not a plan exoform made: %w", args[0], err)
 			}
-			return a.renderPlan(pl, reg, format)
+			return a.renderPlan(pl, reg, format, script.Source{Version: Version, Plan: filepath.Base(args[0])})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text, json or markdown")
+	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text, json, markdown or powershell")
 	return cmd
 }
