@@ -22,30 +22,6 @@ import (
 // change, as the change leaves it after, and still so once the whole plan is applied (a second
 // run of the script skips every change).
 
-// guardChange is the change as its resource sees it. It mirrors the planner's conversion
-// (plan.providerChange): Adopt is an Update that writes the marker, and a change of the marker's
-// lifecycle flags writes it too.
-func guardChange(c *plan.Change) providers.Change {
-	pc := providers.Change{Addr: c.Addr, Prior: c.Prior, Desired: c.After, Marker: c.Marker, Facts: c.Facts}
-	switch c.Action {
-	case plan.Create:
-		pc.Kind = providers.Create
-	case plan.Adopt, plan.Update:
-		pc.Kind = providers.Update
-		pc.WriteMarker = c.Action == plan.Adopt
-	case plan.Delete:
-		pc.Kind = providers.Delete
-	}
-	for _, a := range c.Attrs {
-		if a.Name == plan.PreventDestroyAttr || a.Name == plan.AllowDestroyAttr {
-			pc.WriteMarker = true
-			continue
-		}
-		pc.Set = append(pc.Set, a.Name)
-	}
-	return pc
-}
-
 // guardAnswer sends a guard's Read through the real client and decodes the answer as the
 // script's helper sees it: JSON decoded into any, "couldn't be found" as no object.
 func guardAnswer(t *testing.T, client *exchange.Client, g providers.Guard) any {
@@ -113,7 +89,7 @@ func guardsOf(t *testing.T, reg *providers.Registry, pl *plan.Plan, allowedError
 		if !ok {
 			t.Fatalf("%s is not a providers.Guarder", c.Type)
 		}
-		pc := guardChange(c)
+		pc, _ := plan.ProviderChange(c)
 		guard, err := g.Guard(pc)
 		if err != nil {
 			if !containsString(allowedErrors, c.Type+" "+c.Action.String()) {
