@@ -187,7 +187,7 @@ func (g Guard) Evaluate(kind ChangeKind, pending bool, answer any) GuardState {
 			st.Before = st.Before && b
 		}
 		st.After = st.After && a
-		if !b && !a {
+		if !pending && !b && !a {
 			st.Mismatches = append(st.Mismatches, c.Attr)
 		}
 	}

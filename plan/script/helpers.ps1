@@ -32,9 +32,14 @@ function Test-ExoformList {
 }
 
 function ConvertTo-ExoformStrings {
-    # The strings a value compares as: $null, '' and an empty list are none at all.
+    # The strings a value compares as: $null, '' and an empty list are none at all. A date
+    # that a JSON reader turned into a DateTime is written back as Graph writes it.
     param($Value)
     if ($null -eq $Value) { return }
+    if ($Value -is [datetime]) {
+        $Value.ToUniversalTime().ToString('yyyy-MM-dd''T''HH:mm:ss''Z''', [cultureinfo]::InvariantCulture)
+        return
+    }
     if (Test-ExoformList $Value) {
         foreach ($element in $Value) { [string] $element }
         return
@@ -111,7 +116,7 @@ function Test-ExoformGuard {
             $isAfter = Test-ExoformValue $actual $check.After $check.Compare
             if (-not $Pending) { $before = $before -and $isBefore }
             $after = $after -and $isAfter
-            if (-not $isBefore -and -not $isAfter) { $changed += $check.Attr }
+            if (-not $Pending -and -not $isBefore -and -not $isAfter) { $changed += $check.Attr }
         }
     }
     if ($before) { return $true }

@@ -2,6 +2,7 @@ package entra
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,6 +93,15 @@ func (r *application) Guard(c providers.Change) (providers.Guard, error) {
 	}
 	var missing []string
 	g.Provides, missing = guardProvides(ApplicationType, c, ops, map[string]string{"app_id": "appId", "id": "id"})
+	// The service principal's id is not in the application's answer: a run that skips the
+	// create looks the principal up by the appId the read provided.
+	if i := slices.Index(missing, "service_principal_id"); i >= 0 {
+		missing = slices.Delete(missing, i, i+1)
+		appID := schema.Placeholder(c.Addr, "app_id")
+		g.Lookups = append(g.Lookups, providers.Lookup{
+			Read: graphOp("GET", "/servicePrincipals?$filter="+filterEq("appId", appID)+"&$select=id", nil),
+			List: "value", Property: "id", Ref: c.Addr + ".service_principal_id"})
+	}
 	// tags is compared above, with the marker; computed attributes are what the read provides.
 	g.Unchecked = guardUnchecked(ApplicationType, unchecked, missing, "tags")
 	return g, nil

@@ -144,8 +144,10 @@ func (e *guardEnv) guardOf(t *testing.T, c *plan.Change) (providers.Guard, provi
 			if !ok || res.Type().Attribute(attr) == nil {
 				continue
 			}
-			if !slices.ContainsFunc(g.Provides, func(f providers.Field) bool { return f.Value == ref }) && !slices.Contains(g.Unchecked, attr) {
-				t.Errorf("%s: %s is produced but neither provided nor unchecked", c.Addr, ref)
+			provided := slices.ContainsFunc(g.Provides, func(f providers.Field) bool { return f.Value == ref }) ||
+				slices.ContainsFunc(g.Lookups, func(l providers.Lookup) bool { return l.Ref == ref })
+			if !provided && !slices.Contains(g.Unchecked, attr) {
+				t.Errorf("%s: %s is produced but neither provided, looked up nor unchecked", c.Addr, ref)
 			}
 		}
 	}
@@ -421,6 +423,14 @@ func runGuardScenario(t *testing.T, sc guardScenario, visit func(providers.Opera
 				t.Errorf("%s: %s is %q in the guard's object, apply recorded %q for %s", changes[i].Addr, f.Property, s, v, f.Value)
 			}
 		}
+		// A lookup runs with the values Provides gave, as the script runs it.
+		for _, l := range guards[i].Lookups {
+			lg := providers.Guard{Read: l.Read, List: l.List}
+			found := picked(lg, e.read(t, lg, known))
+			if s, _ := found[l.Property].(string); s == "" || s != known[l.Ref] {
+				t.Errorf("%s: the lookup of %s finds %q, apply recorded %q", changes[i].Addr, l.Ref, s, known[l.Ref])
+			}
+		}
 	}
 	for i, c := range changes {
 		unchecked := sc.onlyUnchecked[c.Addr]
@@ -476,8 +486,10 @@ func TestGuardShapes(t *testing.T) {
 				{Attr: "notes", Property: "notes", Before: nil, After: "n"},
 				{Attr: "tags and ownership marker", Property: "tags", Before: []string{}, After: []string{"pms", marker}, Compare: providers.CompareSet},
 			},
-			Provides:  []providers.Field{{Property: "appId", Value: "entra_application.pms.app_id"}, {Property: "id", Value: "entra_application.pms.id"}},
-			Unchecked: []string{"admin_consent", "api_permission", "federated_identity_credential", "owners", "service_principal_id"},
+			Provides: []providers.Field{{Property: "appId", Value: "entra_application.pms.app_id"}, {Property: "id", Value: "entra_application.pms.id"}},
+			Lookups: []providers.Lookup{{Read: graphOp("GET", "/servicePrincipals?$filter=appId%20eq%20'"+appID+"'&$select=id", nil),
+				List: "value", Property: "id", Ref: "entra_application.pms.service_principal_id"}},
+			Unchecked: []string{"admin_consent", "api_permission", "federated_identity_credential", "owners"},
 		},
 		"entra_application_password.pms": {
 			Read:      graphOp("GET", "/applications(appId='"+appID+"')?$select=passwordCredentials", nil),

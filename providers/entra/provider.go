@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/exoform/exoform/providers"
 )
@@ -18,6 +19,14 @@ type doer interface {
 // Provider is the Entra provider: its resource types and the executor that sends Graph requests.
 type Provider struct {
 	client doer
+	now    func() time.Time // the clock of secret lifetimes and rotation; nil: time.Now
+}
+
+// WithClock sets the clock that secret lifetimes and rotation decisions use (the simulated
+// tenant's EXOFORM_SIM_NOW, so that plans and scripts made from them are reproducible).
+func (p *Provider) WithClock(now func() time.Time) *Provider {
+	p.now = now
+	return p
 }
 
 // NewProvider returns the provider over a client. A nil client gives a provider whose types can
@@ -45,7 +54,7 @@ func (offline) Batch(context.Context, []BatchRequest) ([]BatchResponse, error) {
 // Register adds the provider's resources, checks and executor to a registry.
 func (p *Provider) Register(r *providers.Registry) {
 	r.AddResource(&securityDefaults{c: p.client})
-	r.AddResource(&applicationPassword{c: p.client})
+	r.AddResource(&applicationPassword{c: p.client, now: p.now})
 	r.AddResource(&application{c: p.client})
 	r.AddResource(&servicePrincipal{c: p.client})
 	r.AddDataSource(&servicePrincipalData{c: p.client})

@@ -21,9 +21,14 @@ import (
 
 // registry builds the resource registry; nil clients give an offline one for validate and show.
 func registry(c *exchange.Client, g *entra.Client) *providers.Registry {
+	return registryAt(c, g, nil)
+}
+
+// registryAt is registry with a clock for secret lifetimes; nil is the system clock.
+func registryAt(c *exchange.Client, g *entra.Client, now func() time.Time) *providers.Registry {
 	r := providers.NewRegistry()
 	exchange.NewProvider(c).Register(r)
-	entra.NewProvider(g).Register(r)
+	entra.NewProvider(g).WithClock(now).Register(r)
 	return r
 }
 
@@ -133,7 +138,17 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		s.close()
 		return nil, err
 	}
-	s.client, s.tenant, s.registry = client, tenant, registry(client, graph)
+	var now func() time.Time
+	if v := a.io.Getenv("EXOFORM_SIM_NOW"); v != "" && a.sim != "" {
+		// The simulated tenant's clock, for reproducible plans (the examples' apply.ps1).
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("EXOFORM_SIM_NOW=%q: want a time such as 2026-11-23T09:00:00Z", v)
+		}
+		now = func() time.Time { return t }
+	}
+	s.client, s.tenant, s.registry = client, tenant, registryAt(client, graph, now)
 	return s, nil
 }
 
