@@ -169,7 +169,7 @@ type GuardState struct {
 // script's PowerShell must keep to the same rules. pending: the object is created earlier in the
 // same run, so any existing object is "before".
 func (g Guard) Evaluate(kind ChangeKind, pending bool, answer any) GuardState {
-	obj := g.pick(answer)
+	obj := g.Pick(answer)
 	var st GuardState
 	if obj == nil {
 		st.Before = kind == Create
@@ -194,7 +194,9 @@ func (g Guard) Evaluate(kind ChangeKind, pending bool, answer any) GuardState {
 	return st
 }
 
-func (g Guard) pick(answer any) map[string]any {
+// Pick is the object a guard takes from the decoded answer of its Read (or of a Lookup's):
+// the first candidate whose Match properties equal, ignoring case; nil when there is none.
+func (g Guard) Pick(answer any) map[string]any {
 	var cands []any
 	switch v := answer.(type) {
 	case nil:

@@ -178,27 +178,6 @@ func (e *guardEnv) read(t *testing.T, g providers.Guard, known map[string]string
 	return v
 }
 
-// picked is the object a guard picks out of an answer, by the rules of providers.Guard.
-func picked(g providers.Guard, answer any) map[string]any {
-	cands, ok := answer.([]any)
-	if m, isMap := answer.(map[string]any); isMap {
-		if g.List == "" {
-			cands = []any{m}
-		} else {
-			cands, _ = m[g.List].([]any)
-		}
-	} else if !ok {
-		return nil
-	}
-	for _, c := range cands {
-		m, _ := c.(map[string]any)
-		if m != nil && !slices.ContainsFunc(g.Match, func(f providers.Field) bool { s, _ := m[f.Property].(string); return !strings.EqualFold(s, f.Value) }) {
-			return m
-		}
-	}
-	return nil
-}
-
 // guardScenario is a plan against a tenant set up for it.
 type guardScenario struct {
 	name  string
@@ -410,7 +389,7 @@ func runGuardScenario(t *testing.T, sc guardScenario, visit func(providers.Opera
 			t.Errorf("%s %s: guard finds %+v, want before %t, after %t\nread %s\nchecks %+v\nanswer %v",
 				c.Addr, when, st, wantBefore, wantAfter, g.Read, g.Checks, answer)
 		}
-		return picked(g, answer)
+		return g.Pick(answer)
 	}
 	provided := func(i int, obj map[string]any) {
 		t.Helper()
@@ -426,7 +405,7 @@ func runGuardScenario(t *testing.T, sc guardScenario, visit func(providers.Opera
 		// A lookup runs with the values Provides gave, as the script runs it.
 		for _, l := range guards[i].Lookups {
 			lg := providers.Guard{Read: l.Read, List: l.List}
-			found := picked(lg, e.read(t, lg, known))
+			found := lg.Pick(e.read(t, lg, known))
 			if s, _ := found[l.Property].(string); s == "" || s != known[l.Ref] {
 				t.Errorf("%s: the lookup of %s finds %q, apply recorded %q", changes[i].Addr, l.Ref, s, known[l.Ref])
 			}
