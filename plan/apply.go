@@ -122,7 +122,7 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 			op, err := p.fill(c.Operations[j], pl.Known)
 			if err == nil {
 				progress(Event{Change: c, Op: &op})
-				err = p.execute(ctx, c, op, usesProduced(c.Operations[j]), pl.Known)
+				err = p.execute(ctx, c, op, UsesProduced(c.Operations[j]), pl.Known)
 			}
 			if err != nil {
 				progress(Event{Change: c, Op: &op, Err: err})
@@ -208,9 +208,10 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 	return nil
 }
 
-// usesProduced reports whether an operation, as planned, uses a value produced earlier in
-// this apply (its path, body or parameters hold a placeholder).
-func usesProduced(op providers.Operation) bool {
+// UsesProduced reports whether an operation, as planned, uses a value produced earlier in
+// this apply (its path, body or parameters hold a placeholder): apply and a script wait out
+// replication for it.
+func UsesProduced(op providers.Operation) bool {
 	op.Produces, op.Deliver = nil, nil
 	b, _ := json.Marshal(op)
 	return schema.HasPlaceholder(string(b))

@@ -2,7 +2,6 @@ package script
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -210,7 +209,7 @@ func (w *writer) step(c *plan.Change, i, n int) (step, error) {
 	for _, op := range c.Operations {
 		w.note(op)
 		exchange = exchange || op.Service == providers.Exchange
-		wait := c.Pending || usesProduced(op)
+		wait := c.Pending || plan.UsesProduced(op)
 		cmd, err := pwsh.Command(op, w.known)
 		if err != nil {
 			return step{}, err
@@ -281,13 +280,6 @@ func refOf(placeholderOrRef string) string {
 		return r
 	}
 	return placeholderOrRef
-}
-
-// usesProduced reports whether an operation uses a value an earlier operation produces.
-func usesProduced(op providers.Operation) bool {
-	op.Produces, op.Deliver = nil, nil
-	b, _ := json.Marshal(op)
-	return schema.HasPlaceholder(string(b))
 }
 
 func sortedKeys(m map[string]string) []string {
