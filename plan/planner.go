@@ -215,9 +215,34 @@ func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.D
 	if ds.HasErrors() {
 		return nil, ds
 	}
+	ds.Append(p.audit(ctx, ev))
+	if ds.HasErrors() {
+		return nil, ds
+	}
 	p.applyOrderers(pl)
 	pl.Diagnostics = ds
 	return pl, ds
+}
+
+// audit runs the hygiene checks of the registry's Auditors, once the plan itself is sound. Their
+// findings are warnings of the plan; an audit that cannot read is an error like any failed read.
+func (p *Planner) audit(ctx context.Context, ev *schema.Evaluated) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, name := range p.Registry.ResourceTypeNames() {
+		res, _ := p.Registry.Resource(name)
+		a, ok := res.(providers.Auditor)
+		if !ok {
+			continue
+		}
+		found, err := a.Audit(ctx, providers.AuditInput{Workspace: ev.Workspace, Instances: ev.Instances})
+		if err != nil {
+			ds.Append(diag.Errorf(nil, "Cannot audit the live "+name+" objects",
+				"%s\n\nThe hygiene checks of a plan never pass on what they could not read. Check the connection and the app's permissions, then run the command again.", err))
+			continue
+		}
+		ds.Append(found)
+	}
+	return ds
 }
 
 // applyOrderers lets a type that implements providers.Orderer choose the order of its own
