@@ -109,6 +109,16 @@ func (r *application) ReadAll(ctx context.Context) ([]providers.LiveObject, erro
 // per API), and, batched, the federated credentials and owners of the apps that are declared
 // or carry an ownership marker. Other apps come back with those attributes null.
 func (r *application) ReadDeclared(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
+	return r.read(ctx, keys, false)
+}
+
+// ReadExport reads every application completely, owners and federated credentials included.
+func (r *application) ReadExport(ctx context.Context) ([]providers.LiveObject, error) {
+	return r.read(ctx, nil, true)
+}
+
+// read is ReadDeclared; all makes every application relevant.
+func (r *application) read(ctx context.Context, keys []string, all bool) ([]providers.LiveObject, error) {
 	var apps []graphApp
 	var sps []graphSP
 	var gs []permissionGrant
@@ -135,7 +145,7 @@ func (r *application) ReadDeclared(ctx context.Context, keys []string) ([]provid
 	for i := range apps {
 		a := &apps[i]
 		_, m := appMarker(a.Tags)
-		if !declared[strings.ToLower(a.DisplayName)] && m.Workspace == "" {
+		if !all && !declared[strings.ToLower(a.DisplayName)] && m.Workspace == "" {
 			continue
 		}
 		if n := count[strings.ToLower(a.DisplayName)]; n > 1 {

@@ -56,6 +56,23 @@ func (r *servicePrincipal) ReadAll(ctx context.Context) ([]providers.LiveObject,
 // Service principals of apps registered in this tenant are left out: they belong to
 // entra_application.
 func (r *servicePrincipal) ReadDeclared(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
+	return r.read(ctx, keys, false)
+}
+
+// ReadExport reads the service principals of other publishers' apps, with their permissions.
+// Microsoft's own apps are left out: every tenant has hundreds, configured by Microsoft.
+func (r *servicePrincipal) ReadExport(ctx context.Context) ([]providers.LiveObject, error) {
+	return r.read(ctx, nil, true)
+}
+
+// microsoftTenants own Microsoft's first-party apps (appOwnerOrganizationId).
+var microsoftTenants = map[string]bool{
+	"f8cdef31-a31e-4b4a-93e4-5f571e91255a": true, // Microsoft Services
+	"72f988bf-86f1-41af-91ab-2d7cd011db47": true, // Microsoft
+}
+
+// read is ReadDeclared; all makes every other publisher's service principal relevant.
+func (r *servicePrincipal) read(ctx context.Context, keys []string, all bool) ([]providers.LiveObject, error) {
 	var apps []graphApp
 	var sps []graphSP
 	var gs []permissionGrant
@@ -85,7 +102,8 @@ func (r *servicePrincipal) ReadDeclared(ctx context.Context, keys []string) ([]p
 		if local[strings.ToLower(sp.AppID)] {
 			continue
 		}
-		if _, m := appMarker(sp.Tags); m.Workspace != "" || declared[strings.ToLower(sp.AppID)] {
+		exported := all && !microsoftTenants[strings.ToLower(sp.AppOwnerOrganizationID)]
+		if _, m := appMarker(sp.Tags); m.Workspace != "" || declared[strings.ToLower(sp.AppID)] || exported {
 			relevant = append(relevant, sp)
 			urls = append(urls, "/servicePrincipals/"+url.PathEscape(sp.ID)+"/appRoleAssignments")
 		}
