@@ -1,7 +1,10 @@
 package cli_test
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/exoform/exoform/internal/docgen"
@@ -11,18 +14,37 @@ import (
 	"github.com/exoform/exoform/providers/exchange"
 )
 
-// TestResourceDocs keeps docs/resources/<type>.md equal to what the schemas say; run with
-// -update after changing a schema.
+// TestResourceDocs keeps docs/resources/<type>.md, docs/data-sources/<type>.md and
+// docs/schema.json equal to what the schemas, the types' calls and the examples say, and
+// refuses a page of a type that no longer exists; run with -update after changing any of them.
 func TestResourceDocs(t *testing.T) {
 	reg := providers.NewRegistry()
 	exchange.NewProvider(nil).Register(reg)
 	entra.NewProvider(nil).Register(reg)
-	for _, name := range reg.ResourceTypeNames() {
-		rt, _ := reg.ResourceType(name)
-		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "resources", name+".md"), docgen.Resource(rt))
+	ref, err := docgen.Build(reg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range reg.DataSourceTypeNames() {
-		rt, _ := reg.DataSourceType(name)
-		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "data-sources", name+".md"), docgen.DataSource(rt))
+	docs := filepath.Join("..", "..", "..", "docs")
+	for dir, types := range map[string][]*docgen.Type{"resources": ref.Resources, "data-sources": ref.DataSources} {
+		var pages []string
+		for _, ty := range types {
+			pages = append(pages, ty.Name+".md")
+			golden.Assert(t, filepath.Join(docs, dir, ty.Name+".md"), docgen.Markdown(ty))
+		}
+		entries, err := os.ReadDir(filepath.Join(docs, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".md") && !slices.Contains(pages, e.Name()) {
+				t.Errorf("docs/%s/%s documents a type exoform does not have: remove it", dir, e.Name())
+			}
+		}
 	}
+	js, err := docgen.JSON(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join(docs, "schema.json"), string(js))
 }
