@@ -167,6 +167,8 @@ func (a *app) exportSummary(out, ws string, res *export.Result, files []string) 
 		}
 		if len(notes) > 0 {
 			line += "  (" + strings.Join(notes, "; ") + ")"
+		} else if t.Exported == 0 {
+			continue // nothing of the type in the tenant
 		}
 		fmt.Fprintln(w, line)
 	}
