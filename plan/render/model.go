@@ -99,6 +99,12 @@ type AttrView struct {
 	// BeforeText and AfterText are the values as the text views show them.
 	BeforeText string `json:"-"`
 	AfterText  string `json:"-"`
+	// BeforeItems and AfterItems are the elements of a list or set value as the text views show
+	// them (nil for a null or non-collection value), so that long collections can be cut and
+	// sets shown as what is added and removed. Set says the value is a set. UI only.
+	BeforeItems []string `json:"-"`
+	AfterItems  []string `json:"-"`
+	Set         bool     `json:"-"`
 }
 
 // DiagView is a diagnostic with its location as file:line:column.
@@ -179,7 +185,26 @@ func attrView(at *schema.Attribute, a plan.AttrChange) AttrView {
 	}
 	v.Before, v.BeforeText = jsonValue(a.Before), plan.Display(a.Before)
 	v.After, v.AfterText = jsonValue(a.After), plan.Display(a.After)
+	v.BeforeItems, v.AfterItems = items(a.Before), items(a.After)
+	for _, x := range []cty.Value{a.Before, a.After} {
+		if x != cty.NilVal && x.Type().IsSetType() {
+			v.Set = true
+		}
+	}
 	return v
+}
+
+// items shows the elements of a known list or set; nil for anything else.
+func items(v cty.Value) []string {
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || !(v.Type().IsSetType() || v.Type().IsListType()) {
+		return nil
+	}
+	out := []string{}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		out = append(out, plan.Display(e))
+	}
+	return out
 }
 
 func jsonValue(v cty.Value) json.RawMessage {

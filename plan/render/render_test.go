@@ -70,7 +70,9 @@ func TestRenderings(t *testing.T) {
 	var text, color, md, js bytes.Buffer
 	render.Text(&text, m, render.Style{})
 	render.Text(&color, m, render.Style{Color: true})
-	render.Markdown(&md, m)
+	if err := render.Markdown(&md, m, render.MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := render.JSON(&js, m); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,9 @@ func TestNoChanges(t *testing.T) {
 	m := render.NewModel(&plan.Plan{Workspace: "ws", Tenant: "t"}, reg)
 	var text, md bytes.Buffer
 	render.Text(&text, m, render.Style{})
-	render.Markdown(&md, m)
+	if err := render.Markdown(&md, m, render.MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	golden.Assert(t, "testdata/nochanges.txt", text.String())
 	golden.Assert(t, "testdata/nochanges.md", md.String())
 }

@@ -151,7 +151,7 @@ func (a *app) renderPlan(pl *plan.Plan, reg *providers.Registry, format string, 
 	case "json":
 		return render.JSON(a.io.Out, m)
 	case "markdown":
-		render.Markdown(a.io.Out, m)
+		return render.Markdown(a.io.Out, m, render.MarkdownOptions{PlanFile: src.Plan})
 	default:
 		render.Text(a.io.Out, m, a.style(a.io.StdoutTTY))
 	}
