@@ -136,3 +136,48 @@ func TestHCLType(t *testing.T) {
 		}
 	}
 }
+
+func TestReference_Select(t *testing.T) {
+	ref, err := Build(offlineRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(ts []*Type) []string {
+		out := []string{}
+		for _, t := range ts {
+			out = append(out, t.Name)
+		}
+		return out
+	}
+	tests := map[string]struct {
+		args            []string
+		resources, data []string
+		err             string
+	}{
+		"one resource":         {args: []string{"exchange_cas_mailbox"}, resources: []string{"exchange_cas_mailbox"}, data: []string{}},
+		"a name of both kinds": {args: []string{"entra_service_principal"}, resources: []string{"entra_service_principal"}, data: []string{"entra_service_principal"}},
+		"in the order named":   {args: []string{"exchange_transport_rule", "entra_application"}, resources: []string{"exchange_transport_rule", "entra_application"}, data: []string{}},
+		"a name twice":         {args: []string{"entra_application", "entra_application"}, resources: []string{"entra_application"}, data: []string{}},
+		"an unknown name":      {args: []string{"exchange_cas_mailbox", "exchange_connector"}, err: `no resource type or data source "exchange_connector". The resource types are entra_application, `},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := ref.Select(tc.args)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Select(%q) error %v, want one containing %q", tc.args, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([][]string{tc.resources, tc.data}, [][]string{names(got.Resources), names(got.DataSources)}); diff != "" {
+				t.Errorf("Select(%q) (-want +got):\n%s", tc.args, diff)
+			}
+		})
+	}
+	if all, _ := ref.Select(nil); all != ref {
+		t.Errorf("Select(nil) is not the whole reference")
+	}
+}

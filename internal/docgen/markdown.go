@@ -106,20 +106,8 @@ func attrTable(b *strings.Builder, attrs []*Attribute) {
 		if a.Computed {
 			notes = append(notes, "Set by the service, for other blocks and outputs to refer to.")
 		}
-		switch {
-		case a.TriState:
-			notes = append(notes, "One of `true`, `false` and `\"inherit\"`.")
-		case len(a.Enum) > 0:
-			notes = append(notes, "One of "+codeList(a.Enum, ", ")+".")
-		}
-		if a.FoldCase {
-			notes = append(notes, "Compared case-insensitively.")
-		}
-		if a.ForceNew {
-			notes = append(notes, "Changing it replaces the object.")
-		}
-		if a.Sensitive {
-			notes = append(notes, "Sensitive: never shown or saved.")
+		for _, r := range a.rules(func(s string) string { return "`" + s + "`" }) {
+			notes = append(notes, strings.ToUpper(r[:1])+r[1:]+".")
 		}
 		wire := "—"
 		if a.Wire != "" {

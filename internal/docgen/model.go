@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -84,6 +85,32 @@ func (a *Attribute) use() []string {
 		u = append(u, "key")
 	}
 	return u
+}
+
+// rules are the rules of the attribute's values and changes, as phrases; code writes a value
+// as the rendering shows literal values.
+func (a *Attribute) rules(code func(string) string) []string {
+	var r []string
+	switch {
+	case a.TriState:
+		r = append(r, "one of "+code("true")+", "+code("false")+" and "+code(`"inherit"`))
+	case len(a.Enum) > 0:
+		q := make([]string, len(a.Enum))
+		for i, e := range a.Enum {
+			q[i] = code(e)
+		}
+		r = append(r, "one of "+strings.Join(q, ", "))
+	}
+	if a.FoldCase {
+		r = append(r, "compared case-insensitively")
+	}
+	if a.ForceNew {
+		r = append(r, "changing it replaces the object")
+	}
+	if a.Sensitive {
+		r = append(r, "sensitive: never shown or saved")
+	}
+	return r
 }
 
 // A Call is one cmdlet or Graph request a type sends, and what for.
@@ -209,4 +236,37 @@ func hclType(t cty.Type) string {
 		return "map(" + hclType(t.ElementType()) + ")"
 	}
 	return t.FriendlyNameForConstraint()
+}
+
+// Select keeps the types named, resources and data sources alike (a name may be both); no names
+// keep everything. An unknown name is an error listing the names there are.
+func (ref *Reference) Select(names []string) (*Reference, error) {
+	if len(names) == 0 {
+		return ref, nil
+	}
+	out := &Reference{FormatVersion: ref.FormatVersion, Resources: []*Type{}, DataSources: []*Type{}}
+	pick := func(from []*Type, name string, to *[]*Type) bool {
+		i := slices.IndexFunc(from, func(t *Type) bool { return t.Name == name })
+		if i >= 0 && !slices.Contains(*to, from[i]) {
+			*to = append(*to, from[i])
+		}
+		return i >= 0
+	}
+	for _, name := range names {
+		res := pick(ref.Resources, name, &out.Resources)
+		data := pick(ref.DataSources, name, &out.DataSources)
+		if !res && !data {
+			return nil, fmt.Errorf("exoform has no resource type or data source %q. The resource types are %s; the data sources are %s",
+				name, typeNames(ref.Resources), typeNames(ref.DataSources))
+		}
+	}
+	return out, nil
+}
+
+func typeNames(ts []*Type) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
 }

@@ -27,53 +27,49 @@ func JSON(ref *Reference) ([]byte, error) {
 // to the Markdown pages and the JSON form, which it names.
 func Text(ref *Reference) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d resource types and %d data sources. Each is described in full in docs/resources/TYPE.md and docs/data-sources/TYPE.md, and by exoform schema --format json.\n",
-		len(ref.Resources), len(ref.DataSources))
+	fmt.Fprintf(&b, "%s and %s. Each is described in full in docs/resources/TYPE.md and docs/data-sources/TYPE.md, and by exoform schema --format json.\n",
+		count(len(ref.Resources), "resource type"), count(len(ref.DataSources), "data source"))
 	for _, t := range append(append([]*Type{}, ref.Resources...), ref.DataSources...) {
 		block := "resource"
 		if t.Kind == KindData {
 			block = "data"
 		}
-		fmt.Fprintf(&b, "\n%s %q (%s", block, t.Name, t.Kind)
-		if len(t.Keys) > 0 {
-			fmt.Fprintf(&b, "; found by %s", strings.Join(t.Keys, " and "))
-		} else if t.Kind != KindData {
-			b.WriteString("; one per tenant")
+		fmt.Fprintf(&b, "\n%s %q", block, t.Name)
+		switch {
+		case t.Kind == KindData:
+		case len(t.Keys) > 0:
+			fmt.Fprintf(&b, " (%s; found by %s)", t.Kind, strings.Join(t.Keys, " and "))
+		default:
+			fmt.Fprintf(&b, " (%s; one per tenant)", t.Kind)
 		}
-		fmt.Fprintf(&b, ")\n  %s\n  %s\n", t.Description, t.Lifecycle)
+		fmt.Fprintf(&b, "\n  %s\n  %s\n", t.Description, t.Lifecycle)
 		if t.Kind != KindData {
 			fmt.Fprintf(&b, "  Never deleted: %s\n", t.NeverDeleted)
 		}
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		textAttrs(tw, t.Attributes, "  ")
+		fmt.Fprintf(tw, "  attributes:\n")
+		textAttrs(tw, t.Attributes, "    ")
 		_ = tw.Flush() // a strings.Builder never fails
-		calls := make([]string, len(t.Calls))
-		for i, c := range t.Calls {
-			calls[i] = fmt.Sprintf("%s (%s)", c.Name, strings.Join(c.Purposes, ", "))
+		fmt.Fprintf(tw, "  calls:\n")
+		for _, c := range t.Calls {
+			fmt.Fprintf(tw, "    %s\t%s\n", c.Name, strings.Join(c.Purposes, ", "))
 		}
-		fmt.Fprintf(&b, "  calls: %s\n", strings.Join(calls, "; "))
+		_ = tw.Flush()
 	}
 	return b.String()
 }
 
+// count writes n and a noun, in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func textAttrs(tw *tabwriter.Writer, attrs []*Attribute, indent string) {
 	for _, a := range attrs {
-		rules := a.use()
-		switch {
-		case a.TriState:
-			rules = append(rules, `true, false or "inherit"`)
-		case len(a.Enum) > 0:
-			rules = append(rules, "one of "+strings.Join(a.Enum, ", "))
-		}
-		if a.FoldCase {
-			rules = append(rules, "case-insensitive")
-		}
-		if a.ForceNew {
-			rules = append(rules, "a change replaces the object")
-		}
-		if a.Sensitive {
-			rules = append(rules, "sensitive")
-		}
+		rules := append(a.use(), a.rules(func(s string) string { return s })...)
 		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, a.Name, a.Type, strings.Join(rules, ", "))
 		if a.Attributes != nil {
 			textAttrs(tw, a.Attributes, indent+"  ")
