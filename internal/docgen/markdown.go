@@ -86,12 +86,15 @@ func callLegend(t *Type) string {
 		use := map[providers.Purpose]string{
 			providers.PurposeRead:   "planning reads the live objects with it",
 			providers.PurposeCreate: "apply sends it to create an object",
-			providers.PurposeUpdate: "apply sends it to change one (an adoption is a change)",
-			providers.PurposeDelete: "apply sends it to delete one",
+			providers.PurposeUpdate: "apply sends it to change an object",
+			providers.PurposeDelete: "apply sends it to delete an object",
 			providers.PurposeGuard:  "a generated PowerShell script reads the object with it before each change",
 		}[p]
-		if t.Kind == KindData && p == providers.PurposeRead {
+		switch {
+		case t.Kind == KindData && p == providers.PurposeRead:
 			use = "the data block looks its object up with it"
+		case t.Kind == KindOwned && p == providers.PurposeUpdate:
+			use += " (adopting one is a change too)"
 		}
 		uses = append(uses, fmt.Sprintf("**%s**: %s", p, use))
 	}

@@ -193,11 +193,11 @@ func lifecycle(st *schema.ResourceType) (kind, does, never string) {
 	case schema.Setting:
 		return KindSetting,
 			"exoform only changes its settings; it never creates or deletes it, and removing the declaration stops managing them.",
-			"Any object: removing the declaration stops managing its settings."
+			"Every object of the type: removing the declaration stops managing its settings."
 	case schema.Declared:
 		return KindDeclared,
 			"exoform creates and updates it, but the object has no field for an ownership marker, so exoform never deletes it: removing the declaration stops managing it.",
-			"Any object: without an ownership marker exoform cannot tell its own from others', so removing the declaration stops managing it."
+			"Every object of the type: without an ownership marker exoform cannot tell its own from others', so removing the declaration stops managing it."
 	}
 	does = "exoform creates it, adopts an existing one, and deletes it when its declaration is removed and it carries this workspace's ownership marker."
 	never = "An object without this workspace's ownership marker (made by hand or by another workspace), or whose marker says prevent_destroy."
