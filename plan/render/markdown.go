@@ -26,6 +26,10 @@ const (
 	mdBudget = 60000
 	// mdReserve is kept free for the note that says how many changes were left out.
 	mdReserve = 1000
+	// mdPart bounds, in bytes, each part that lists rows: the warnings, the outputs, and the
+	// attributes and the commands of one change. Past it a part says how many rows it left out,
+	// so that one long part never crowds out the rest.
+	mdPart = 8000
 
 	mdMaxChanges  = 50   // detailed changes
 	mdMaxNames    = 5    // objects named per resource type in the table
@@ -33,9 +37,9 @@ const (
 	mdMaxAttrs    = 30   // attribute rows per change
 	mdMaxItems    = 10   // elements shown of a list or set
 	mdMaxItem     = 100  // characters of one element
-	mdMaxValue    = 200  // characters of a value
+	mdMaxValue    = 500  // characters of a value: a permission list or a federated credential whole
 	mdMaxName     = 120  // characters of an address, key or file name
-	mdMaxDetail   = 600  // characters of a warning's detail
+	mdMaxDetail   = 1200 // characters of a warning's detail: enough for what to do, which comes last
 	mdMaxCommands = 20   // commands per change
 	mdMaxCommand  = 1000 // characters of a command line
 	mdMaxOutputs  = 20
@@ -109,7 +113,7 @@ func mdHead(b *strings.Builder, m Model) {
 // mdDiags writes the diagnostics as a GitHub alert: errors (which a rendered plan does not
 // have, but a model may) as a caution, warnings as a warning.
 func mdDiags(b *strings.Builder, ds []DiagView) {
-	shown := 0
+	shown, size := 0, 0
 	for _, sev := range []struct{ name, alert string }{{"error", "CAUTION"}, {"warning", "WARNING"}} {
 		var these []DiagView
 		for _, d := range ds {
@@ -122,27 +126,35 @@ func mdDiags(b *strings.Builder, ds []DiagView) {
 		}
 		fmt.Fprintf(b, "> [!%s]\n", sev.alert)
 		for i, d := range these {
-			if shown == mdMaxDiags {
+			item := mdDiag(d)
+			if shown == mdMaxDiags || size+len(item) > mdPart {
 				fmt.Fprintf(b, "> - _%d more; the plan's text or JSON output lists every one._\n", len(these)-i)
 				break
 			}
 			shown++
-			var where []string
-			for _, s := range []string{d.Range, d.Address} {
-				if s != "" {
-					where = append(where, mdSpan(s, false))
-				}
-			}
-			loc := ""
-			if len(where) > 0 {
-				loc = " (" + strings.Join(where, ", ") + ")"
-			}
-			summary, _ := mdTrunc(oneLine(d.Summary), mdMaxName)
-			detail, _ := mdTrunc(oneLine(d.Detail), mdMaxDetail)
-			fmt.Fprintf(b, "> - **%s**%s: %s\n", mdText(summary), loc, mdText(detail))
+			size += len(item)
+			b.WriteString(item)
 		}
 		b.WriteString("\n")
 	}
+}
+
+// mdDiag is one diagnostic as an item of the alert's list.
+func mdDiag(d DiagView) string {
+	var where []string
+	for _, s := range []string{d.Range, d.Address} {
+		if s != "" {
+			s, _ = mdTrunc(s, mdMaxName)
+			where = append(where, mdSpan(s, false))
+		}
+	}
+	loc := ""
+	if len(where) > 0 {
+		loc = " (" + strings.Join(where, ", ") + ")"
+	}
+	summary, _ := mdTrunc(oneLine(d.Summary), mdMaxName)
+	detail, _ := mdTrunc(oneLine(d.Detail), mdMaxDetail)
+	return fmt.Sprintf("> - **%s**%s: %s\n", mdText(summary), loc, mdText(detail))
 }
 
 // mdTable counts the changes of each resource type by action and names the first objects.
@@ -222,13 +234,16 @@ func mdChange(c ChangeView) string {
 	}
 	if len(c.Attributes) > 0 {
 		b.WriteString("| attribute | before | after |\n|---|---|---|\n")
+		size := 0
 		for i, a := range c.Attributes {
-			if i == mdMaxAttrs {
+			before, after := mdAttrCells(a)
+			row := fmt.Sprintf("| %s | %s | %s |\n", mdSpan(a.Name, true), before, after)
+			if i == mdMaxAttrs || size+len(row) > mdPart {
 				fmt.Fprintf(&b, "| … | _%s_ | |\n", plural(len(c.Attributes)-i, "more attribute"))
 				break
 			}
-			before, after := mdAttrCells(a)
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdSpan(a.Name, true), before, after)
+			size += len(row)
+			b.WriteString(row)
 		}
 		b.WriteString("\n")
 	}
@@ -316,11 +331,13 @@ func mdCommands(b *strings.Builder, cmds []string) {
 	}
 	lines := make([]string, 0, min(len(cmds), mdMaxCommands))
 	cutAny := false
+	size := 0
 	for i, c := range cmds {
-		if i == mdMaxCommands {
+		s, cut := mdTrunc(c, mdMaxCommand)
+		if i == mdMaxCommands || size+len(s) > mdPart {
 			break
 		}
-		s, cut := mdTrunc(c, mdMaxCommand)
+		size += len(s) + 1
 		cutAny = cutAny || cut > 0
 		lines = append(lines, s)
 	}
@@ -341,17 +358,20 @@ func mdOutputs(outs []OutputView) string {
 	}
 	var b strings.Builder
 	b.WriteString("#### Outputs\n\n| output | value |\n|---|---|\n")
+	size := 0
 	for i, o := range outs {
-		if i == mdMaxOutputs {
-			fmt.Fprintf(&b, "| … | _%s_ |\n", plural(len(outs)-i, "more output"))
-			break
-		}
 		v := "_(sensitive)_"
 		if !o.Sensitive {
 			v = mdValue(o.Text, nil)
 		}
 		name, _ := mdTrunc(o.Name, mdMaxName)
-		fmt.Fprintf(&b, "| %s | %s |\n", mdSpan(name, true), v)
+		row := fmt.Sprintf("| %s | %s |\n", mdSpan(name, true), v)
+		if i == mdMaxOutputs || size+len(row) > mdPart {
+			fmt.Fprintf(&b, "| … | _%s_ |\n", plural(len(outs)-i, "more output"))
+			break
+		}
+		size += len(row)
+		b.WriteString(row)
 	}
 	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -282,16 +283,34 @@ func TestMarkdownLongPlan(t *testing.T) {
 		"### exoform plan: 4000 to create, 0 to adopt, 0 to update, 2000 to delete",
 		"| `test_other` | | | | 2000 | 🗑️ `[\"o0000\"]`, 🗑️ `[\"o0001\"]`, 🗑️ `[\"o0002\"]`, 🗑️ `[\"o0003\"]`, 🗑️ `[\"o0004\"]`, and 1995 more |",
 		"| `test_thing` | 4000 | | | |",
-		"> - _280 more; the plan's text or JSON output lists every one._",
 		fmt.Sprintf("_%d more changes not shown (the comment has no room for more);_ the plan file has all of them: `exoform show nightly.plan`.", 6000-shown),
-		"| … | _10 more attributes_ | |",
-		"_and 10 more commands._",
 		"_Lines ending in … are cut at 1000 characters; `exoform show` prints them whole._",
-		"_(2802 more characters)_",
-		"| … | _80 more outputs_ |",
+		"_(2502 more characters)_",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the comment lacks %q", want)
+		}
+	}
+	// Every part that lists rows shows some and counts the rest.
+	first := strings.Split(md, "<details>")[1]
+	for _, part := range []struct {
+		text      string
+		row, more *regexp.Regexp
+		want      int
+	}{
+		{md, regexp.MustCompile(`(?m)^> - \*\*Warning \d+\*\*`), regexp.MustCompile(`(?m)^> - _(\d+) more; the plan's text or JSON output lists every one\._$`), 300},
+		{md, regexp.MustCompile("(?m)^\\| `out\\d{3}` \\|"), regexp.MustCompile(`(?m)^\| … \| _(\d+) more outputs_ \|$`), 100},
+		{first, regexp.MustCompile("(?m)^\\| `a\\d\\d` \\|"), regexp.MustCompile(`(?m)^\| … \| _(\d+) more attributes_ \| \|$`), 40},
+		{first, regexp.MustCompile(`(?m)^New-Thing `), regexp.MustCompile(`(?m)^_and (\d+) more commands\._$`), 30},
+	} {
+		rows := len(part.row.FindAllString(part.text, -1))
+		m := part.more.FindStringSubmatch(part.text)
+		if rows == 0 || m == nil {
+			t.Errorf("%v: %d rows shown, note of the rest %q", part.more, rows, m)
+			continue
+		}
+		if more, _ := strconv.Atoi(m[1]); rows+more != part.want {
+			t.Errorf("%v: %d rows shown and %d counted, want %d in all", part.more, rows, more, part.want)
 		}
 	}
 	if shown == 0 || shown > mdMaxChanges {
@@ -370,8 +389,8 @@ func TestMdAttrCells(t *testing.T) {
 		before, after string
 	}{
 		"unset to a value": {AttrView{BeforeText: "null", AfterText: `"x"`}, "_unset_", "`\"x\"`"},
-		"a long value is cut": {AttrView{BeforeText: strings.Repeat("y", 250), AfterText: "null"},
-			"`" + strings.Repeat("y", 200) + "…` _(50 more characters)_", "_unset_"},
+		"a long value is cut": {AttrView{BeforeText: strings.Repeat("y", 550), AfterText: "null"},
+			"`" + strings.Repeat("y", 500) + "…` _(50 more characters)_", "_unset_"},
 		"a set that keeps elements shows what changes": {
 			AttrView{Set: true, BeforeItems: []string{`"a"`, `"b"`, `"c"`}, AfterItems: []string{`"a"`, `"d"`}},
 			"− `\"b\"`, − `\"c\"`", "+ `\"d\"` _(1 unchanged)_"},
