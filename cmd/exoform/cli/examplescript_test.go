@@ -34,49 +34,19 @@ var scriptCommands = []string{
 // a fresh simulated tenant (run with -update to regenerate them), and holds each script to
 // the PowerShell grammar, to the commands its plan needs, and to Microsoft's cmdlet reference.
 func TestExampleScripts(t *testing.T) {
-	examples, err := filepath.Abs(filepath.Join("..", "..", "..", "examples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs, _ := filepath.Glob(filepath.Join(examples, "*", "*.exo.hcl"))
-	seen := map[string]bool{}
-	var names []string
-	for _, f := range dirs {
-		d := filepath.Base(filepath.Dir(f))
-		if !seen[d] {
-			seen[d] = true
-			names = append(names, d)
-		}
-	}
-	sort.Strings(names)
-	if len(names) < 5 {
-		t.Fatalf("found only %d examples in %s", len(names), examples)
-	}
+	examples, names := exampleNames(t)
 	reg := providers.NewRegistry()
 	exchange.NewProvider(nil).Register(reg)
 	entra.NewProvider(nil).Register(reg)
 	ref := cmdletReference(t)
-	wd, _ := os.Getwd()
-	defer os.Chdir(wd)
 	var paths []string
 	plans := map[string]*plan.Plan{}
 	for _, name := range names {
-		dir := t.TempDir()
-		copyDir(t, filepath.Join(examples, name), dir)
-		if err := os.Chdir(dir); err != nil {
-			t.Fatal(err)
-		}
-		var out, errOut bytes.Buffer
-		// A fixed clock: a new secret's dates in the script come from it.
-		env := map[string]string{"EXOFORM_SIM_NOW": "2026-11-23T09:00:00Z"}
-		io := cli.IO{Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}
-		if code := cli.Main([]string{"plan", "--sim", "--format", "powershell", "--out", "plan.json"}, io); code != 0 {
-			t.Fatalf("%s: plan exited %d: %s", name, code, errOut.String())
-		}
+		dir, out := planExample(t, examples, name, "--format", "powershell", "--out", "plan.json")
 		path := filepath.Join(examples, name, "apply.ps1")
-		golden.Assert(t, path, out.String())
+		golden.Assert(t, path, out)
 		paths = append(paths, path)
-		f, err := os.Open("plan.json")
+		f, err := os.Open(filepath.Join(dir, "plan.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +86,52 @@ func TestExampleScripts(t *testing.T) {
 			t.Errorf("%s: the script's commands are not those of its plan and guards (-want +got):\n%s", name, diff)
 		}
 	}
+}
+
+// exampleNames returns the examples directory and the examples in it: its subdirectories
+// with *.exo.hcl files, sorted.
+func exampleNames(t *testing.T) (string, []string) {
+	t.Helper()
+	examples, err := filepath.Abs(filepath.Join("..", "..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(examples, "*", "*.exo.hcl"))
+	seen := map[string]bool{}
+	var names []string
+	for _, f := range dirs {
+		d := filepath.Base(filepath.Dir(f))
+		if !seen[d] {
+			seen[d] = true
+			names = append(names, d)
+		}
+	}
+	sort.Strings(names)
+	if len(names) < 5 {
+		t.Fatalf("found only %d examples in %s", len(names), examples)
+	}
+	return examples, names
+}
+
+// planExample copies an example into a new directory and plans it there against a fresh
+// simulated tenant, with the extra plan arguments, and returns the directory and the standard
+// output. The clock is fixed (a new secret's dates come from it), so the output is too.
+func planExample(t *testing.T, examples, name string, args ...string) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(examples, name), dir)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := map[string]string{"EXOFORM_SIM_NOW": "2026-11-23T09:00:00Z"}
+	io := cli.IO{Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}
+	if code := cli.Main(append([]string{"plan", "--sim"}, args...), io); code != 0 {
+		t.Fatalf("%s: plan exited %d: %s", name, code, errOut.String())
+	}
+	return dir, out.String()
 }
 
 // planCommands counts the cmdlets the plan's operations and guards run, and its Graph requests.
