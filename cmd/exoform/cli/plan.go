@@ -38,7 +38,13 @@ create, objects to adopt (they exist without exoform's ownership marker), attrib
 update, and objects this workspace owns that the configuration no longer declares.
 
 With --out the plan is saved; "exoform apply FILE" applies exactly that plan, and
-refuses if the tenant changed in between.`,
+refuses if the tenant changed in between.
+
+--format markdown writes the plan as a pull-request comment; --format json is the
+machine-readable plan that docs/json-format.md describes. Warnings (security warnings
+of validation, client secrets that expire and that nothing rotates) appear in every
+format and never change the exit code: with --detailed-exitcode it is 0 for no
+changes, 2 for changes (drift, in a nightly run) and 1 for an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runPlan(cmd.Context(), o) },
 	}
