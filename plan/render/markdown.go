@@ -104,7 +104,7 @@ func mdHead(b *strings.Builder, m Model) {
 	b.WriteString("\n\n")
 	mdDiags(b, m.Diagnostics)
 	if !m.Summary.HasChange {
-		fmt.Fprintf(b, "**No changes.** The tenant matches the configuration (%s checked).\n", plural(m.Summary.NoOp, "object"))
+		fmt.Fprintf(b, "**No changes.** The tenant matches the configuration (%s checked).\n\n", plural(m.Summary.NoOp, "object"))
 		return
 	}
 	mdTable(b, m.Changes)

@@ -14,6 +14,7 @@ import (
 	"github.com/exoform/exoform/providers"
 	pt "github.com/exoform/exoform/providers/providertest"
 	"github.com/exoform/exoform/schema"
+	"github.com/exoform/exoform/schema/diag"
 )
 
 func samplePlan(t *testing.T) (*plan.Plan, *providers.Registry) {
@@ -96,7 +97,11 @@ func TestRenderings(t *testing.T) {
 
 func TestNoChanges(t *testing.T) {
 	reg := pt.NewTenant().Registry()
-	m := render.NewModel(&plan.Plan{Workspace: "ws", Tenant: "t"}, reg)
+	// The nightly report of a tenant without drift: its warnings, and the outputs after them.
+	m := render.NewModel(&plan.Plan{Workspace: "ws", Tenant: "t",
+		Diagnostics: diag.Diagnostics{{Severity: diag.Warning, Summary: "Client secret expires soon", Address: "entra_application.relay", Detail: "It ends in 8 days."}},
+		Outputs:     []schema.OutputValue{{Name: "relay", Value: cty.StringVal("Accounting relay")}},
+	}, reg)
 	var text, md bytes.Buffer
 	render.Text(&text, m, render.Style{})
 	if err := render.Markdown(&md, m, render.MarkdownOptions{}); err != nil {
