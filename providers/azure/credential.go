@@ -58,7 +58,22 @@ var tenantRE = regexp.MustCompile(`^[0-9a-zA-Z.-]+$`)
 // AZURE_CLIENT_ID is unset; else a client secret when AZURE_CLIENT_SECRET is set; else a client
 // certificate when AZURE_CLIENT_CERTIFICATE_PATH is set; else workload identity when
 // AZURE_FEDERATED_TOKEN_FILE is set; else DefaultAzureCredential.
+//
+// The credential explains a failed sign-in (see SignInError): no credentials, a tenant or app
+// that does not exist, a wrong or expired secret, each with what to check.
 func NewCredential(opts CredentialOptions) (azcore.TokenCredential, string, error) {
+	var si signIn
+	cred, desc, err := newCredential(opts, &si)
+	if err != nil {
+		return nil, "", err
+	}
+	si.desc = desc
+	return &explaining{cred: cred, si: si}, desc, nil
+}
+
+// newCredential builds the credential; si receives where its parts came from, for explaining
+// a failed sign-in.
+func newCredential(opts CredentialOptions, si *signIn) (azcore.TokenCredential, string, error) {
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -122,8 +137,11 @@ func NewCredential(opts CredentialOptions) (azcore.TokenCredential, string, erro
 		}
 	}
 
+	*si = signIn{method: method, tenant: tenant, cloud: c.Name, clientIDFrom: EnvClientID, secretFrom: EnvClientSecret,
+		clientIDAlone: env(EnvClientID) != "" && env(EnvClientSecret) == "" && env(EnvCertificatePath) == "" && env(EnvFederatedTokenFile) == ""}
 	switch method {
 	case "sim":
+		si.clientIDFrom, si.secretFrom, si.secret = "the cloud file's client_id", "the cloud file's client_secret", c.ClientSecret
 		if err := needTenant("of the simulated tenant"); err != nil {
 			return nil, "", err
 		}
@@ -139,7 +157,9 @@ func NewCredential(opts CredentialOptions) (azcore.TokenCredential, string, erro
 		desc := "client secret"
 		if clientID == "" && secret == "" && simApp {
 			clientID, secret, desc = c.ClientID, c.ClientSecret, "client secret of the simulated tenant's app"
+			si.clientIDFrom, si.secretFrom = "the cloud file's client_id", "the cloud file's client_secret"
 		}
+		si.secret = secret
 		if missing := missingVars(map[string]string{EnvClientID: clientID, EnvClientSecret: secret}); len(missing) > 0 {
 			return nil, "", fmt.Errorf("credential secret: set the environment variable(s) %s (and %s or the configured tenant)",
 				strings.Join(missing, ", "), EnvTenantID)
@@ -156,6 +176,7 @@ func NewCredential(opts CredentialOptions) (azcore.TokenCredential, string, erro
 
 	case MethodCertificate:
 		clientID, path, password := env(EnvClientID), env(EnvCertificatePath), getenv(EnvCertificatePassword)
+		si.secret = password
 		if missing := missingVars(map[string]string{EnvClientID: clientID, EnvCertificatePath: path}); len(missing) > 0 {
 			return nil, "", fmt.Errorf("credential certificate: set the environment variable(s) %s (a PEM or PKCS#12 file with the private key; %s if it is encrypted)",
 				strings.Join(missing, ", "), EnvCertificatePassword)
@@ -224,6 +245,7 @@ func NewCredential(opts CredentialOptions) (azcore.TokenCredential, string, erro
 		if err != nil {
 			return nil, "", redactErr("default Azure credential", err, getenv(EnvClientSecret), getenv(EnvCertificatePassword))
 		}
+		si.secret = getenv(EnvClientSecret)
 		desc := "default Azure credential chain (environment, workload identity, managed identity, Azure CLI, ...)"
 		if tenant != "" {
 			desc += " for tenant " + tenant
