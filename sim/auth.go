@@ -48,13 +48,18 @@ func (s *Server) authorize(r *http.Request, st *state, tenantSeg string) (*token
 // canRun applies Exchange RBAC from the token's directory roles ("the
 // session's RBAC is configured using the directory role information that's
 // available in the token"): Exchange or Global Administrator may run
-// anything, Global Reader only cmdlets that read.
+// anything, Global Reader only cmdlets that read. The refusals' texts are
+// those administrators report from Exchange Online: an app without a
+// supported role, and a role that does not include the cmdlet.
 func canRun(c *tokenClaims, cmd *cmdlet) (bool, *exError) {
 	if slices.Contains(c.WIDs, widExchangeAdmin) || slices.Contains(c.WIDs, widGlobalAdmin) {
 		return true, nil
 	}
-	if !cmd.write && slices.Contains(c.WIDs, widGlobalReader) {
+	if !slices.Contains(c.WIDs, widGlobalReader) {
+		return false, errForbidden("The role assigned to application " + c.AppID + " isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.")
+	}
+	if !cmd.write {
 		return true, nil
 	}
-	return false, errForbidden("The term '" + cmd.name + "' is not available to this application: it holds no Exchange role that allows it. Assign the Exchange Administrator role to the application's service principal.")
+	return false, errForbidden("User is not allowed to call " + cmd.name + ".")
 }

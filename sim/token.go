@@ -35,7 +35,8 @@ func (s *Server) writeAADError(w http.ResponseWriter, r *http.Request, e aadErro
 	}
 	trace := newGUID()
 	now := time.Now().UTC()
-	desc := fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", e.code, e.description, trace, corr, now.Format("2006-01-02 15:04:05Z"))
+	// Entra puts the trace details on their own lines (CRLF) after the description.
+	desc := fmt.Sprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", e.code, e.description, trace, corr, now.Format("2006-01-02 15:04:05Z"))
 	writeJSON(w, e.status, object{
 		{"error", e.err},
 		{"error_description", desc},
@@ -47,8 +48,11 @@ func (s *Server) writeAADError(w http.ResponseWriter, r *http.Request, e aadErro
 	})
 }
 
-func unknownTenant(seg string) aadError {
-	return aadError{http.StatusBadRequest, "invalid_tenant", 90002, fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", seg)}
+// unknownTenant is Entra's answer for a tenant that does not exist: AADSTS90002, with the error
+// invalid_tenant from the discovery document and invalid_request from the token endpoint
+// (both as Entra answers them).
+func unknownTenant(errName, seg string) aadError {
+	return aadError{http.StatusBadRequest, errName, 90002, fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", seg)}
 }
 
 // handleOpenID serves the tenant's OpenID configuration, the first call MSAL
@@ -66,7 +70,7 @@ func (s *Server) handleOpenID(w http.ResponseWriter, r *http.Request, seg string
 		return
 	}
 	if tid == "" {
-		s.writeAADError(w, r, unknownTenant(seg))
+		s.writeAADError(w, r, unknownTenant("invalid_tenant", seg))
 		return
 	}
 	base := "https://" + r.Host + "/" + seg
@@ -132,7 +136,7 @@ func (s *Server) issueToken(r *http.Request, st *state, seg string) (object, *aa
 		return nil, &aadError{status, e, code, fmt.Sprintf(format, args...)}
 	}
 	if !st.resolveTenant(seg) {
-		e := unknownTenant(seg)
+		e := unknownTenant("invalid_request", seg)
 		return nil, &e
 	}
 	f := r.PostForm

@@ -119,7 +119,7 @@ func TestToken_Errors(t *testing.T) {
 	}{
 		{"wrong secret", c.cloud.TenantID, good(func(v url.Values) { v.Set("client_secret", "x") }), 401, "invalid_client", 7000215},
 		{"unknown client", c.cloud.TenantID, good(func(v url.Values) { v.Set("client_id", newGUID()) }), 400, "unauthorized_client", 700016},
-		{"unknown tenant", "fabrikam.onmicrosoft.com", good(func(url.Values) {}), 400, "invalid_tenant", 90002},
+		{"unknown tenant", "fabrikam.onmicrosoft.com", good(func(url.Values) {}), 400, "invalid_request", 90002},
 		{"assertion", c.cloud.TenantID, good(func(v url.Values) {
 			v.Del("client_secret")
 			v.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
@@ -181,8 +181,15 @@ func TestOpenIDConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+		Codes       []int  `json:"error_codes"`
+	}
+	json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("openid-configuration for an unknown tenant: status %d, want 400", resp.StatusCode)
+	if resp.StatusCode != http.StatusBadRequest || e.Error != "invalid_tenant" || !slices.Equal(e.Codes, []int{90002}) ||
+		!strings.HasPrefix(e.Description, "AADSTS90002: Tenant 'nowhere.onmicrosoft.com' not found.") || !strings.Contains(e.Description, "\r\nTrace ID: ") {
+		t.Errorf("openid-configuration for an unknown tenant: %d %+v, want 400 invalid_tenant AADSTS90002 with the trace on its own line", resp.StatusCode, e)
 	}
 }
