@@ -381,6 +381,7 @@ func (c *Client) page(ctx context.Context, cmdlet, tenant, link string, body []b
 	read := IsReadCmdlet(cmdlet)
 	cc := c.counters(cmdlet)
 	retries, serverErrors := 0, 0
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("%s: %w", cmdlet, err)
@@ -393,7 +394,7 @@ func (c *Client) page(ctx context.Context, cmdlet, tenant, link string, body []b
 		}
 		if !v.retry || retries >= c.maxRetries || (v.serverError && serverErrors >= maxServerErrorRetries) {
 			if retries > 0 {
-				return nil, fmt.Errorf("%w (after %d retries)", err, retries)
+				return nil, &wire.RetriesExhausted{Err: err, Retries: retries, Elapsed: time.Since(start), Service: "Exchange Online", Throttled: IsThrottled(err)}
 			}
 			return nil, err
 		}
@@ -543,9 +544,6 @@ func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body 
 		data = d
 	}
 	apiErr := parseError(cmdlet, status, resp.Header, data, reqID)
-	if status == http.StatusUnauthorized && (apiErr.Message == "" || apiErr.Message == "empty response body") {
-		apiErr.Message = "the access token was rejected: check that the app has the Exchange.ManageAsApp permission with admin consent and an Exchange administrator role"
-	}
 	after, hasAfter := wire.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	throttled := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || isConcurrencyLimit(data)
 	if throttled {

@@ -69,7 +69,28 @@ func (e *Error) Error() string {
 		b.WriteString(e.RequestID)
 		b.WriteByte(')')
 	}
+	if h := e.accessHint(); h != "" {
+		b.WriteByte('\n')
+		b.WriteString(h)
+	}
 	return b.String()
+}
+
+// accessHint says, for Exchange's refusal of the app (401, 403, CmdletAccessDeniedException),
+// what an app needs to run cmdlets; "" for other errors. Exchange's own texts rarely say which
+// part is missing ("UnAuthorized", "The role assigned to application … isn't supported in this
+// scenario", a body of NUL bytes), so the hint names both the permission and the role.
+func (e *Error) accessHint() string {
+	if e.Status != http.StatusUnauthorized && !IsAccessDenied(e) {
+		return ""
+	}
+	cmdlet := e.Cmdlet
+	if cmdlet == "" {
+		cmdlet = "a cmdlet"
+	}
+	return fmt.Sprintf("Exchange Online refused the app: to run %s it needs the application permission Exchange.ManageAsApp (Office 365 Exchange Online) "+
+		"with admin consent, and the Exchange Administrator directory role (Global Reader allows plans only) or a role group whose roles include the cmdlet. "+
+		"examples/bootstrap creates such an app.", cmdlet)
 }
 
 // IsNotFound reports whether err says the object does not exist
@@ -196,6 +217,8 @@ func parseError(cmdlet string, status int, header http.Header, body []byte, requ
 	} else if status == http.StatusForbidden && blankBody(body) {
 		// Exchange answers an unknown (or forbidden) cmdlet with 403 and a body of NUL bytes.
 		e.Message = fmt.Sprintf("the cmdlet %s is not available to this caller (403): it does not exist or the app's Exchange role does not include it", cmdlet)
+	} else if status == http.StatusUnauthorized && blankBody(body) {
+		e.Message = "the access token was rejected"
 	} else if len(trimmed) == 0 {
 		e.Message = "empty response body"
 	} else if isConcurrencyLimit(body) {

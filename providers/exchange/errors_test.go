@@ -27,6 +27,7 @@ func TestErrorParsing(t *testing.T) {
 		want    *Error
 		wantMsg string // substring of Message when want.Message is empty
 		text    string // exact Error() when set
+		hint    string // a substring of Error() after the answer's own text
 		checks  map[string]bool
 	}{
 		{
@@ -96,6 +97,7 @@ func TestErrorParsing(t *testing.T) {
 			body:    strings.Repeat("\x00", 64),
 			want:    &Error{Cmdlet: "Get-Bogus", Status: 403},
 			wantMsg: "the cmdlet Get-Bogus is not available to this caller (403)",
+			hint:    "\nExchange Online refused the app: to run Get-Bogus it needs the application permission Exchange.ManageAsApp",
 			checks:  map[string]bool{"denied": true, "notfound": false},
 		},
 		{
@@ -112,12 +114,19 @@ func TestErrorParsing(t *testing.T) {
 			want: &Error{Cmdlet: "Set-TransportConfig", Status: 403, Code: "Forbidden", ErrorID: "Ex1A2B3C",
 				ExceptionType: "CmdletAccessDeniedException", FullExceptionType: "Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException",
 				Message: "The user isn't allowed."},
+			hint:   "to run Set-TransportConfig it needs the application permission Exchange.ManageAsApp (Office 365 Exchange Online) with admin consent, and the Exchange Administrator directory role (Global Reader allows plans only) or a role group whose roles include the cmdlet. examples/bootstrap creates such an app.",
 			checks: map[string]bool{"denied": true},
 		},
 		{
 			name: "401 empty", cmdlet: "Get-Mailbox", status: 401,
-			want:    &Error{Cmdlet: "Get-Mailbox", Status: 401},
-			wantMsg: "Exchange.ManageAsApp",
+			want: &Error{Cmdlet: "Get-Mailbox", Status: 401, Message: "the access token was rejected"},
+			hint: "Get-Mailbox: 401 Unauthorized: the access token was rejected (request id ",
+		},
+		{
+			name: "401 names permission and role", cmdlet: "Get-Mailbox", status: 401,
+			body: `{"error":{"code":"Unauthorized","message":"User is not allowed to call Get-Mailbox"}}`,
+			want: &Error{Cmdlet: "Get-Mailbox", Status: 401, Code: "Unauthorized", Message: "User is not allowed to call Get-Mailbox"},
+			hint: "the Exchange Administrator directory role",
 		},
 	}
 	for _, tt := range tests {
@@ -156,6 +165,12 @@ func TestErrorParsing(t *testing.T) {
 			}
 			if tt.text != "" && err.Error() != tt.text {
 				t.Errorf("Error() = %q\nwant      %q", err.Error(), tt.text)
+			}
+			if tt.hint != "" && !strings.Contains(err.Error(), tt.hint) {
+				t.Errorf("Error() = %q\ndoes not contain %q", err.Error(), tt.hint)
+			}
+			if (got.Status == http.StatusUnauthorized || IsAccessDenied(got)) != strings.Contains(err.Error(), "Exchange.ManageAsApp") {
+				t.Errorf("Error() = %q: the permission hint belongs to 401 and 403 answers only", err.Error())
 			}
 			if len(got.Message) > 400 {
 				t.Errorf("message too long (%d bytes)", len(got.Message))
@@ -210,5 +225,42 @@ func TestSplitDetail(t *testing.T) {
 		if id != tt.id || typ != tt.typ || text != tt.text {
 			t.Errorf("splitDetail(%q) = %q, %q, %q", tt.in, id, typ, text)
 		}
+	}
+}
+
+// TestThrottledAfterRetries: a refusal that outlasts the retries says that Exchange throttled
+// exoform, how often and how long it retried, and what to do; it still names the cmdlet and
+// is still a throttling error.
+func TestThrottledAfterRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"429", 429, "", "Get-Mailbox: 429 TooManyRequests: empty response body (request id "},
+		{"concurrency", 400, "You have reached the maximum number of concurrent requests per tenant. Please wait and try again.", "Get-Mailbox: 400 BadRequest: You have reached the maximum number of concurrent requests"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "2")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			})
+			c, rec, _ := newTestClient(t, s, func(o *ClientOptions) { o.MaxRetries = 3 })
+			_, err := c.Invoke(context.Background(), "Get-Mailbox", nil)
+			if !IsThrottled(err) {
+				t.Fatalf("IsThrottled(%v) = false", err)
+			}
+			if len(rec.sleeps) != 3 || s.requests.Load() != 4 {
+				t.Errorf("%d sleeps and %d requests, want 3 and 4", len(rec.sleeps), s.requests.Load())
+			}
+			msg := err.Error()
+			for _, want := range []string{tc.want, "\nExchange Online throttled exoform: it retried the request 3 times over ", "lower --parallelism"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("Error() = %q\ndoes not contain %q", msg, want)
+				}
+			}
+		})
 	}
 }
