@@ -419,6 +419,7 @@ type verdict struct {
 func (c *Client) execute(ctx context.Context, rq *request, decode func([]byte) error) error {
 	recent := isRecentWrite(ctx)
 	retries := 0
+	start := time.Now()
 	var replWaited time.Duration
 	replNext := replicationFirst
 	waitingSaid := false
@@ -454,7 +455,7 @@ func (c *Client) execute(ctx context.Context, rq *request, decode func([]byte) e
 		}
 		if !v.retry || retries >= c.maxRetries {
 			if retries > 0 {
-				return fmt.Errorf("%w (after %d retries)", err, retries)
+				return &wire.RetriesExhausted{Err: err, Retries: retries, Elapsed: time.Since(start), Service: "Microsoft Graph", Throttled: IsThrottled(err)}
 			}
 			return err
 		}

@@ -86,7 +86,35 @@ func (e *Error) Error() string {
 		}
 		b.WriteByte(')')
 	}
+	if h := e.permissionHint(); h != "" {
+		b.WriteByte('\n')
+		b.WriteString(h)
+	}
 	return b.String()
+}
+
+// permissionHint says, for Graph's refusal of the app (403 Authorization_RequestDenied), which
+// application permission the request needs and how to grant it; "" for other errors. The
+// replication 403 (a backing application not yet in the tenant) is not a missing permission.
+func (e *Error) permissionHint() string {
+	if e.Status != http.StatusForbidden || !strings.EqualFold(e.Code, "Authorization_RequestDenied") ||
+		containsAny(e, []string{"backing application"}) {
+		return ""
+	}
+	need, or, ok := appPermissions(e.Method, e.Path)
+	if !ok {
+		return "Microsoft Graph refused the app: check the Microsoft Graph application permissions of the app exoform signs in as, and that they have admin consent."
+	}
+	what := "the application permission " + need[0]
+	if len(need) > 1 {
+		what = "the application permissions " + strings.Join(need, " and ")
+	}
+	if len(or) > 0 {
+		what += " (or " + strings.Join(or, " or ") + ")"
+	}
+	return fmt.Sprintf("Microsoft Graph refused the app: to send %s %s it needs %s on Microsoft Graph, with admin consent "+
+		"(API permissions > Add a permission > Application permissions, then Grant admin consent; examples/bootstrap declares them).",
+		e.Method, scopePattern(e.Path), what)
 }
 
 func asError(err error) *Error {

@@ -1,9 +1,11 @@
 package entra
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,5 +102,63 @@ func TestClassifiers(t *testing.T) {
 				t.Errorf("NotFound/Conflict/Throttled/ReplicationDelay = %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestPermissionHint: a 403 Authorization_RequestDenied names the application permission the
+// request needs; other errors, and the 403 of a not yet replicated app, do not.
+func TestPermissionHint(t *testing.T) {
+	denied := func(method, path, msg string) *Error {
+		return &Error{Method: method, Path: path, Status: 403, Code: "Authorization_RequestDenied", Message: msg}
+	}
+	const insufficient = "Insufficient privileges to complete the operation."
+	for _, tc := range []struct {
+		name string
+		err  *Error
+		want string
+	}{
+		{"list applications", denied("GET", "/applications?$select=id", insufficient),
+			"Microsoft Graph refused the app: to send GET /applications it needs the application permission Application.Read.All (or Application.ReadWrite.All or Directory.Read.All) on Microsoft Graph, with admin consent " +
+				"(API permissions > Add a permission > Application permissions, then Grant admin consent; examples/bootstrap declares them)."},
+		{"assignment", denied("POST", "/servicePrincipals/0f7c2a55-3b1e-4c8e-9a6d-2e5b8c1d4f70/appRoleAssignedTo", insufficient),
+			"to send POST /servicePrincipals/{id}/appRoleAssignedTo it needs the application permissions AppRoleAssignment.ReadWrite.All and Application.Read.All on Microsoft Graph"},
+		{"unknown request", denied("GET", "/me", insufficient), "Microsoft Graph refused the app: check the Microsoft Graph application permissions"},
+		{"replication", denied("POST", "/servicePrincipals", "The service principal cannot be created: the backing application is not in the local tenant."), ""},
+		{"not found", &Error{Method: "GET", Path: "/applications/x", Status: 404, Code: "Request_ResourceNotFound"}, ""},
+		{"other 403", &Error{Method: "GET", Path: "/applications", Status: 403, Code: "Forbidden"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.err.permissionHint()
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("permissionHint() = %q, want it to contain %q", got, tc.want)
+			}
+			if tc.want != "" && !strings.HasSuffix(tc.err.Error(), "\n"+got) {
+				t.Errorf("Error() = %q does not end with the hint", tc.err.Error())
+			}
+		})
+	}
+}
+
+// TestThrottledAfterRetries: a 429 that outlasts the retries names the request, says that
+// Graph throttled exoform, how often it retried and what to do, and is still IsThrottled.
+func TestThrottledAfterRetries(t *testing.T) {
+	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, 429, `{"error":{"code":"TooManyRequests","message":"Too many requests."}}`)
+	})
+	tc := newTestClient(t, s, func(o *ClientOptions) { o.MaxRetries = 2 })
+	err := tc.Do(context.Background(), "GET", "/applications?$select=id", nil, nil)
+	if !IsThrottled(err) {
+		t.Fatalf("IsThrottled(%v) = false", err)
+	}
+	if n := s.requests.Load(); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+	msg := err.Error()
+	for _, want := range []string{"GET /applications?$select=id: 429 TooManyRequests: Too many requests.",
+		"\nMicrosoft Graph throttled exoform: it retried the request 2 times over ", "lower --parallelism"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Error() = %q\ndoes not contain %q", msg, want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package entra
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/exoform/exoform/providers"
@@ -80,12 +82,94 @@ var graphScopes = map[string][]string{
 	"GET /users/{id}": {"User.ReadBasic.All"},
 }
 
+// appPermission is what an operation needs when exoform signs in as an app (app-only): the
+// Microsoft Graph application permissions of each API's "Permissions" table on
+// learn.microsoft.com (all of need), or else one of the broader ones in or. Where Microsoft
+// lists Application.ReadWrite.OwnedBy as least privileged, exoform needs
+// Application.ReadWrite.All: it adopts and reads apps it does not own.
+type appPermission struct {
+	need []string
+	or   []string
+}
+
+var (
+	readApps   = appPermission{need: []string{"Application.Read.All"}, or: []string{"Application.ReadWrite.All", "Directory.Read.All"}}
+	writeApps  = appPermission{need: []string{"Application.ReadWrite.All"}}
+	readGrants = appPermission{need: []string{"Directory.Read.All"}, or: []string{"DelegatedPermissionGrant.ReadWrite.All"}}
+	// writeGrants covers oauth2PermissionGrant create, update and delete.
+	writeGrants = appPermission{need: []string{"DelegatedPermissionGrant.ReadWrite.All"}}
+	readUsers   = appPermission{need: []string{"User.Read.All"}, or: []string{"Directory.Read.All"}}
+)
+
+// graphAppPermissions holds the application permissions of each operation exoform sends, keyed
+// like graphScopes, for the message of a 403 Authorization_RequestDenied.
+var graphAppPermissions = map[string]appPermission{
+	"GET /applications":                                           readApps,
+	"GET /applications/{id}":                                      readApps,
+	"GET /applications/{id}/owners":                               readApps,
+	"GET /applications/{id}/federatedIdentityCredentials":         readApps,
+	"POST /applications":                                          writeApps,
+	"PATCH /applications/{id}":                                    writeApps,
+	"DELETE /applications/{id}":                                   writeApps,
+	"POST /applications/{id}/addPassword":                         writeApps,
+	"POST /applications/{id}/removePassword":                      writeApps,
+	"POST /applications/{id}/federatedIdentityCredentials":        writeApps,
+	"PATCH /applications/{id}/federatedIdentityCredentials/{id}":  writeApps,
+	"DELETE /applications/{id}/federatedIdentityCredentials/{id}": writeApps,
+	// https://learn.microsoft.com/graph/api/application-post-owners: the new owner is looked up
+	// as a directory object.
+	"POST /applications/{id}/owners/$ref":        {need: []string{"Application.ReadWrite.All", "Directory.Read.All"}},
+	"DELETE /applications/{id}/owners/{id}/$ref": writeApps,
+
+	"GET /servicePrincipals":                         readApps,
+	"GET /servicePrincipals/{id}":                    readApps,
+	"GET /servicePrincipals/{id}/appRoleAssignedTo":  readApps,
+	"GET /servicePrincipals/{id}/appRoleAssignments": readApps,
+	"POST /servicePrincipals":                        writeApps,
+	"PATCH /servicePrincipals/{id}":                  writeApps,
+	"DELETE /servicePrincipals/{id}":                 writeApps,
+	// https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto
+	"POST /servicePrincipals/{id}/appRoleAssignedTo":        {need: []string{"AppRoleAssignment.ReadWrite.All", "Application.Read.All"}},
+	"DELETE /servicePrincipals/{id}/appRoleAssignedTo/{id}": {need: []string{"AppRoleAssignment.ReadWrite.All"}},
+
+	// https://learn.microsoft.com/graph/api/oauth2permissiongrant-list
+	"GET /oauth2PermissionGrants":         readGrants,
+	"POST /oauth2PermissionGrants":        writeGrants,
+	"PATCH /oauth2PermissionGrants/{id}":  writeGrants,
+	"DELETE /oauth2PermissionGrants/{id}": writeGrants,
+
+	// https://learn.microsoft.com/graph/api/identitysecuritydefaultsenforcementpolicy-get and -update
+	"GET /policies/identitySecurityDefaultsEnforcementPolicy": {need: []string{"Policy.Read.All"},
+		or: []string{"Policy.ReadWrite.SecurityDefaults", "Policy.ReadWrite.ConditionalAccess"}},
+	"PATCH /policies/identitySecurityDefaultsEnforcementPolicy": {need: []string{"Policy.ReadWrite.SecurityDefaults"},
+		or: []string{"Policy.ReadWrite.ConditionalAccess"}},
+
+	// https://learn.microsoft.com/graph/api/user-get and user-list
+	"GET /users":      readUsers,
+	"GET /users/{id}": readUsers,
+}
+
+// appPermissions returns the Microsoft Graph application permissions a Graph request needs
+// when exoform signs in as an app: all of need, or one of the broader ones in or. ok is false
+// for a request exoform does not know.
+func appPermissions(method, path string) (need, or []string, ok bool) {
+	p, ok := graphAppPermissions[strings.ToUpper(method)+" "+scopePattern(path)]
+	if !ok {
+		return nil, nil, false
+	}
+	return append([]string(nil), p.need...), append([]string(nil), p.or...), true
+}
+
 // graphSegments are the path segments that name a collection, navigation or action rather
 // than an object; every other segment is an id.
 var graphSegments = map[string]string{}
 
 func init() {
-	for k := range graphScopes {
+	keys := slices.Collect(maps.Keys(graphScopes))
+	for k := range graphAppPermissions {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
 		_, path, _ := strings.Cut(k, " ")
 		for _, s := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
 			if s != "{id}" {

@@ -111,3 +111,48 @@ func TestScopesRows(t *testing.T) {
 		t.Errorf("the table changed: %v", got)
 	}
 }
+
+// TestAppPermissionsCoverOperations: every operation with delegated scopes (every operation a
+// plan or guard sends) also has application permissions, so that a 403 can name them.
+func TestAppPermissionsCoverOperations(t *testing.T) {
+	var missing []string
+	for k := range graphScopes {
+		if _, ok := graphAppPermissions[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations without application permissions: %v", missing)
+	}
+}
+
+func TestAppPermissionsRows(t *testing.T) {
+	const id = "0f7c2a55-3b1e-4c8e-9a6d-2e5b8c1d4f70"
+	type perms struct{ Need, Or []string }
+	cases := []struct {
+		method, path string
+		want         *perms // nil: not an operation of this provider
+	}{
+		{"GET", "/applications?$select=id,appId", &perms{[]string{"Application.Read.All"}, []string{"Application.ReadWrite.All", "Directory.Read.All"}}},
+		{"GET", "/applications/" + id + "/owners?$select=id,userPrincipalName", &perms{[]string{"Application.Read.All"}, []string{"Application.ReadWrite.All", "Directory.Read.All"}}},
+		{"post", "/applications(appId='" + id + "')/addPassword", &perms{[]string{"Application.ReadWrite.All"}, nil}},
+		{"GET", "/servicePrincipals/" + id + "/appRoleAssignedTo", &perms{[]string{"Application.Read.All"}, []string{"Application.ReadWrite.All", "Directory.Read.All"}}},
+		{"POST", "/servicePrincipals/" + id + "/appRoleAssignedTo", &perms{[]string{"AppRoleAssignment.ReadWrite.All", "Application.Read.All"}, nil}},
+		{"GET", "/oauth2PermissionGrants", &perms{[]string{"Directory.Read.All"}, []string{"DelegatedPermissionGrant.ReadWrite.All"}}},
+		{"PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", &perms{[]string{"Policy.ReadWrite.SecurityDefaults"}, []string{"Policy.ReadWrite.ConditionalAccess"}}},
+		{"GET", "/users/alex%40contoso.com?$select=id", &perms{[]string{"User.Read.All"}, []string{"Directory.Read.All"}}},
+		{"GET", "/me", nil},
+		{"PUT", "/applications/" + id, nil},
+	}
+	for _, tc := range cases {
+		need, or, ok := appPermissions(tc.method, tc.path)
+		var got *perms
+		if ok {
+			got = &perms{need, or}
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("appPermissions(%s %s) (-want +got):\n%s", tc.method, tc.path, d)
+		}
+	}
+}
