@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
 	"github.com/exoform/exoform/providers"
@@ -119,6 +120,13 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 	}
 	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, TenantID: tenant, HTTPClient: hc, Getenv: a.io.Getenv})
 	if err != nil {
+		s.close()
+		return nil, err
+	}
+	// Sign in before anything is read, so that a sign-in problem is reported once, with what to
+	// do, rather than once per resource type. The credential caches the token for the Graph
+	// client, so this costs no extra request.
+	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cloud.GraphScope}}); err != nil {
 		s.close()
 		return nil, err
 	}
