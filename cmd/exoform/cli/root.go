@@ -96,7 +96,7 @@ makes it match. Add --sim to try everything against a local simulated tenant.`,
 	f.StringVar(&a.sim, "sim", "", "run against a simulated tenant kept in `STATEFILE` (default "+defaultSimState+")")
 	f.Lookup("sim").NoOptDefVal = defaultSimState
 	f.StringVar(&a.cloud, "cloud", "", "the Microsoft cloud (public, usgov, usgov-dod, china) or a `FILE` written by \"exoform sim serve\" (also EXOFORM_CLOUD)")
-	root.AddCommand(a.versionCmd(), a.fmtCmd(), a.validateCmd(), a.planCmd(), a.applyCmd(), a.showCmd(), a.simCmd(), a.exportCmd(), a.schemaCmd())
+	root.AddCommand(a.versionCmd(), a.fmtCmd(), a.validateCmd(), a.planCmd(), a.applyCmd(), a.showCmd(), a.simCmd(), a.exportCmd(), a.schemaCmd(), a.initCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun %q for the flags this command takes.", err, c.CommandPath()+" --help")
 	})
