@@ -58,7 +58,7 @@ contoso.onmicrosoft.com, so that "exoform plan --sim" works at once.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.workspace, "workspace", "", "the workspace `NAME` (default: the directory's name)")
-	cmd.Flags().StringVar(&o.tenant, "tenant", initDefaultTenant, "the tenant's `GUID` or initial domain")
+	cmd.Flags().StringVar(&o.tenant, "tenant", initDefaultTenant, "the tenant `ID`: its GUID or initial domain")
 	return cmd
 }
 
