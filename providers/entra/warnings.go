@@ -17,14 +17,27 @@ const exchangeAppID = "00000002-0000-0ff1-ce00-000000000000"
 // config allows the app for EWS, which Exchange Online blocks by default since October 2026.
 func applicationWarnings(insts []*schema.Instance) diag.Diagnostics {
 	var ds diag.Diagnostics
+	// What each scoping or allowing instance refers to, directly or not: computed once, so
+	// that a configuration of thousands of apps is checked in linear time.
+	var deps map[string][]string
+	reach := map[*schema.Instance]map[string]bool{}
 	for _, in := range insts {
 		if in.Type != ApplicationType || !asksFullAccess(in) {
 			continue
 		}
+		if deps == nil {
+			deps = dependencies(insts)
+			for _, other := range insts {
+				switch other.Type.Name {
+				case "exchange_application_access_policy", "exchange_management_role_assignment", "exchange_organization_config":
+					reach[other] = reachable(deps, other)
+				}
+			}
+		}
 		base := in.Resource.Addr()
 		scoped, allowed := false, false
-		for _, other := range insts {
-			if !dependsOn(insts, other, base) {
+		for other, r := range reach {
+			if !r[base] {
 				continue
 			}
 			switch other.Type.Name {
@@ -64,25 +77,28 @@ func asksFullAccess(in *schema.Instance) bool {
 	return false
 }
 
-// dependsOn reports whether an instance depends on addr, directly or through other
-// resources (a role assignment refers to the Exchange service principal, which refers to the app).
-func dependsOn(insts []*schema.Instance, in *schema.Instance, addr string) bool {
+// dependencies maps each resource address to the addresses its instances refer to.
+func dependencies(insts []*schema.Instance) map[string][]string {
 	deps := map[string][]string{}
 	for _, i := range insts {
-		deps[i.Resource.Addr()] = append(deps[i.Resource.Addr()], i.DependsOn...)
+		a := i.Resource.Addr()
+		deps[a] = append(deps[a], i.DependsOn...)
 	}
+	return deps
+}
+
+// reachable lists the addresses an instance depends on, directly or through other resources
+// (a role assignment refers to the Exchange service principal, which refers to the app).
+func reachable(deps map[string][]string, in *schema.Instance) map[string]bool {
 	seen := map[string]bool{}
 	queue := append([]string{}, in.DependsOn...)
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		if d == addr {
-			return true
-		}
 		if !seen[d] {
 			seen[d] = true
 			queue = append(queue, deps[d]...)
 		}
 	}
-	return false
+	return seen
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -318,6 +319,29 @@ type recipientDirectory map[string]*providers.LiveObject
 // recipientLocalPart keys the directory's index of address local parts; the NUL byte keeps it
 // apart from every name.
 const recipientLocalPart = "\x00local:"
+
+// directoryCache keeps the directory of the last list of mailboxes it was asked for: a plan
+// resolves every declaration against the same bulk read, and building the index once per
+// declaration made planning thousands of them quadratic.
+type directoryCache struct {
+	mu    sync.Mutex
+	first *providers.LiveObject // identifies the list: its first element and its length
+	n     int
+	dir   recipientDirectory
+}
+
+func (c *directoryCache) get(objs []providers.LiveObject) recipientDirectory {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var first *providers.LiveObject
+	if len(objs) > 0 {
+		first = &objs[0]
+	}
+	if c.dir == nil || c.first != first || c.n != len(objs) {
+		c.first, c.n, c.dir = first, len(objs), newRecipientDirectory(objs)
+	}
+	return c.dir
+}
 
 func newRecipientDirectory(objs []providers.LiveObject) recipientDirectory {
 	d := recipientDirectory{}

@@ -40,7 +40,10 @@ var MailboxPermissionsType = &schema.ResourceType{
 	},
 }
 
-type mailboxPermissions struct{ c invoker }
+type mailboxPermissions struct {
+	c    invoker
+	dirs directoryCache
+}
 
 func (r *mailboxPermissions) Type() *schema.ResourceType { return MailboxPermissionsType }
 
@@ -189,7 +192,7 @@ func (r *mailboxPermissions) Resolve(desired cty.Value, live map[string][]provid
 			haveFull, haveSend = o.Value.GetAttr("full_access"), o.Value.GetAttr("send_as")
 		}
 	}
-	dir := newRecipientDirectory(live[CASMailboxType.Name])
+	dir := r.dirs.get(live[CASMailboxType.Name])
 	full, err := dir.resolveSet("full_access", desired.GetAttr("full_access"), haveFull)
 	if err != nil {
 		return cty.NilVal, err

@@ -98,7 +98,10 @@ func checkSharedMailbox(obj cty.Value) []schema.AttrProblem {
 	return nil
 }
 
-type sharedMailbox struct{ c invoker }
+type sharedMailbox struct {
+	c    invoker
+	dirs directoryCache
+}
 
 func (r *sharedMailbox) Type() *schema.ResourceType { return SharedMailboxType }
 
@@ -244,7 +247,7 @@ func (r *sharedMailbox) Resolve(desired cty.Value, live map[string][]providers.L
 			have = o.Value.GetAttr("grant_send_on_behalf_to")
 		}
 	}
-	dir := newRecipientDirectory(live[CASMailboxType.Name])
+	dir := r.dirs.get(live[CASMailboxType.Name])
 	v, err := dir.resolveSet("grant_send_on_behalf_to", g, have)
 	if err != nil {
 		return cty.NilVal, err
