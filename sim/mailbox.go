@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 )
 
 // mailboxSettings are the simple Set-Mailbox properties (defaults: every
@@ -154,18 +155,7 @@ func newMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
 	if primary == "" {
 		primary = strings.ToLower(alias) + "@" + rcpDefaultDomain(x.st)
 	}
-	now := x.stamp()
-	m := &mailbox{
-		Guid: newGUID(), ExchangeGuid: newGUID(), ExternalDirectoryObjectId: newGUID(),
-		Name: name, Alias: alias, DisplayName: display,
-		UserPrincipalName: primary,
-		EmailAddresses:    []string{"SMTP:" + primary},
-		Shared:            true, AccountDisabled: true,
-		WhenCreated: now, WhenChanged: now,
-	}
-	if _, d, _ := strings.Cut(primary, "@"); !strings.EqualFold(d, x.st.Tenant.InitialDomain) {
-		m.EmailAddresses = append(m.EmailAddresses, "smtp:"+strings.ToLower(alias)+"@"+x.st.Tenant.InitialDomain)
-	}
+	m := newSharedMailbox(x.st, [3]string{newGUID(), newGUID(), newGUID()}, name, alias, display, primary, x.stamp())
 	if e := checkMailboxAddresses(x, m); e != nil {
 		return nil, e
 	}
@@ -177,6 +167,25 @@ func newMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
 	x.st.Exchange.Mailboxes[m.Guid] = rec
 	x.changed = true
 	return &cmdResult{objects: []object{renderMailbox(x, m)}}, nil
+}
+
+// newSharedMailbox is the record New-Mailbox -Shared makes: the primary
+// address is also the user principal name, the account is disabled, and an
+// address in the initial domain is added when the primary is elsewhere. ids
+// are the Guid, ExchangeGuid and ExternalDirectoryObjectId.
+func newSharedMailbox(st *state, ids [3]string, name, alias, display, primary string, created time.Time) *mailbox {
+	m := &mailbox{
+		Guid: ids[0], ExchangeGuid: ids[1], ExternalDirectoryObjectId: ids[2],
+		Name: name, Alias: alias, DisplayName: display,
+		UserPrincipalName: primary,
+		EmailAddresses:    []string{"SMTP:" + primary},
+		Shared:            true, AccountDisabled: true,
+		WhenCreated: created, WhenChanged: created,
+	}
+	if _, d, _ := strings.Cut(primary, "@"); !strings.EqualFold(d, st.Tenant.InitialDomain) {
+		m.EmailAddresses = append(m.EmailAddresses, "smtp:"+strings.ToLower(alias)+"@"+st.Tenant.InitialDomain)
+	}
+	return m
 }
 
 func setMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
