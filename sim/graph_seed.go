@@ -189,7 +189,7 @@ func seedGraph(st *state) {
 				}
 				rra.ResourceAccess = append(rra.ResourceAccess, gResourceAccess{ID: role.ID, Type: "Role"})
 				as := &gAppRoleAssignment{
-					ID: opaqueID(), AppRoleID: role.ID, CreatedDateTime: graphTime(created),
+					ID: nameOpaqueID(t.ID + ":admin-assignment:" + role.ID), AppRoleID: role.ID, CreatedDateTime: graphTime(created),
 					PrincipalDisplayName: a.DisplayName, PrincipalID: a.ServicePrincipalID, PrincipalType: "ServicePrincipal",
 					ResourceDisplayName: tpl.DisplayName, ResourceID: spIDs[r.appID],
 				}

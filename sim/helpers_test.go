@@ -16,7 +16,7 @@ import (
 
 // startSim starts a server on a fresh state file in t.TempDir (or on
 // opts.StatePath when set) and closes it when the test ends.
-func startSim(t *testing.T, opts Options) *Server {
+func startSim(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if opts.StatePath == "" {
 		opts.StatePath = filepath.Join(t.TempDir(), "state.json")
@@ -31,14 +31,14 @@ func startSim(t *testing.T, opts Options) *Server {
 
 // simClient talks to a sim as exoform's clients do, over TLS trusting its CA.
 type simClient struct {
-	t      *testing.T
+	t      testing.TB
 	cloud  Cloud
 	http   *http.Client
 	tenant string // path segment for InvokeCommand
 	bearer string
 }
 
-func newClient(t *testing.T, s *Server) *simClient {
+func newClient(t testing.TB, s *Server) *simClient {
 	t.Helper()
 	cloud := s.Cloud()
 	hc, err := cloud.HTTPClient()
@@ -140,7 +140,7 @@ type envelope struct {
 	NextLink string           `json:"@odata.nextLink"`
 }
 
-func decodeEnvelope(t *testing.T, b []byte) envelope {
+func decodeEnvelope(t testing.TB, b []byte) envelope {
 	t.Helper()
 	var e envelope
 	if err := json.Unmarshal(b, &e); err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,7 +34,7 @@ func TestRecipients_SeedFiftyThousand(t *testing.T) {
 		t.Errorf("%d mailboxes, want 50005", n)
 	}
 	m := st.Exchange.Mailboxes[nameGUID(st.Tenant.ID+":mailbox:user50000")]
-	if m == nil || m.Current.primary() != "user50000@contoso.com" || m.Current.DisplayName != "User 50000" {
+	if m == nil || m.Current.primary() != "user50000@contoso.com" || m.Current.Name != "user50000" || !strings.Contains(m.Current.DisplayName, " ") {
 		t.Errorf("user50000 = %+v", m)
 	}
 	// Deterministic: the same options give the same mailboxes.
@@ -80,7 +81,7 @@ func TestRecipients_PagedCASMailbox(t *testing.T) {
 		t.Errorf("Get-Mailbox without ResultSize: %d objects, warnings %q, nextLink %q", len(cut.Value), cut.Warnings, cut.NextLink)
 	}
 	// A generated mailbox resolves like any other.
-	o := c.mustInvoke("Get-CASMailbox", map[string]any{"Identity": "User 04242"}).Value[0]
+	o := c.mustInvoke("Get-CASMailbox", map[string]any{"Identity": "user04242"}).Value[0]
 	if o["PrimarySmtpAddress"] != "user04242@contoso.com" || o["SmtpClientAuthenticationDisabled"] != nil {
 		t.Errorf("user04242 = %v", o)
 	}

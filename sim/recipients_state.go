@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -124,20 +123,6 @@ func rcpSeedMailbox(t tenantState, domain, alias, name string, created time.Time
 		m.EmailAddresses = append(m.EmailAddresses, "smtp:"+alias+"@"+t.InitialDomain)
 	}
 	return m
-}
-
-// seedGeneratedMailboxes adds n user mailboxes user00001… for scale tests,
-// in the default domain. Names and GUIDs are deterministic.
-func seedGeneratedMailboxes(st *state, n int) {
-	st.Exchange.recipientsState.ensure()
-	domain := rcpDefaultDomain(st)
-	created := time.Date(2023, 1, 9, 7, 0, 0, 0, time.UTC)
-	for i := 1; i <= n; i++ {
-		alias := fmt.Sprintf("user%05d", i)
-		m := rcpSeedMailbox(st.Tenant, domain, alias, alias, created)
-		m.DisplayName = fmt.Sprintf("User %05d", i)
-		st.Exchange.Mailboxes[m.Guid] = &versioned[mailbox]{Current: m}
-	}
 }
 
 // rcpDefaultDomain is the domain new addresses get: the first accepted

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -35,8 +36,12 @@ func Reset(statePath, tenant string) error {
 	return ResetWith(statePath, Options{Tenant: tenant})
 }
 
-// ResetWith is Reset with the seeding options of opts: Tenant and
-// Mailboxes (the other fields are ignored).
+// ResetWith is Reset with the seeding options of opts: Tenant, the counts of
+// generated objects (Mailboxes, SharedMailboxes, MailboxPermissions,
+// Connectors, TransportRules, Apps, SMTPAuthOverrides) and GenerateSeed; the
+// other fields are ignored. A negative count, or counts that can't be
+// satisfied (permissions without shared mailboxes to grant them on), are
+// an error and leave the state file as it was.
 func ResetWith(statePath string, opts Options) error {
 	if statePath == "" {
 		return fmt.Errorf("sim reset: no state path")
@@ -59,7 +64,7 @@ func ResetWith(statePath string, opts Options) error {
 
 // seedIfMissing creates and seeds the state file with opts when it does not
 // exist yet, under the state lock; Start uses it when the seed needs more
-// than the tenant (Options.Mailboxes).
+// than the tenant (generated objects).
 func seedIfMissing(statePath string, opts Options) error {
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
 		return fmt.Errorf("sim: creating state directory: %w", err)
@@ -87,12 +92,20 @@ func seedState(tenant string) (*state, error) {
 	return seedStateWith(Options{Tenant: tenant})
 }
 
-// seedStateWith builds the demo tenant for opts.Tenant, with
-// opts.Mailboxes generated user mailboxes on top.
+// seedStateWith builds the demo tenant for opts.Tenant, with the objects
+// opts asks the generator for on top (generate.go).
 func seedStateWith(opts Options) (*state, error) {
-	if opts.Mailboxes < 0 {
-		return nil, fmt.Errorf("sim: Options.Mailboxes %d is negative", opts.Mailboxes)
-	}
+	return seedGenerated(opts, nil)
+}
+
+// seedGenerated is seedStateWith; record, when set (tests), receives the
+// Exchange cmdlet calls that would make the generated Exchange objects.
+//
+// Everything in the state follows from the tenant and opts.GenerateSeed,
+// except the token signing key and the admin app's client secret (and its
+// hint, the secret's first characters), which are random because they are
+// secrets.
+func seedGenerated(opts Options, record func(string, map[string]any)) (*state, error) {
 	id, domain, err := seedTenantIdentity(opts.Tenant)
 	if err != nil {
 		return nil, err
@@ -109,9 +122,9 @@ func seedStateWith(opts Options) (*state, error) {
 		},
 		AdminApp: appState{
 			DisplayName:        "Simulated tenant admin",
-			ClientID:           newGUID(),
+			ClientID:           nameGUID(id + ":admin-app:client-id"),
 			ClientSecret:       newClientSecret(),
-			ServicePrincipalID: newGUID(),
+			ServicePrincipalID: nameGUID(id + ":admin-app:service-principal"),
 			AppRoles: map[string][]string{
 				exchangeResource: {roleManageAsApp},
 				// The Graph application permissions exoform's Entra resources need; the
@@ -133,9 +146,11 @@ func seedStateWith(opts Options) (*state, error) {
 		st.Exchange.InboundConnectors[c.Guid] = &versioned[inboundConnector]{Current: c}
 	}
 	seedRecipients(st)
-	seedGeneratedMailboxes(st, opts.Mailboxes)
 	seedRules(st)
 	seedGraph(st)
+	if err := generate(st, opts, record); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -185,12 +200,21 @@ func demoConnectors(t tenantState) []*inboundConnector {
 // (40 characters, "8Q~" after a 3-character hint), so code that tells secret
 // values from secret ids meets a realistic value.
 func newClientSecret() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
 	b := randomBytes(37)
 	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+		b[i] = secretAlphabet[int(b[i])%len(secretAlphabet)]
 	}
 	return string(b[:3]) + "8Q~" + string(b[3:])[:34]
+}
+
+// secretAlphabet are the characters of Entra client secret values.
+const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+
+// nameOpaqueID is an id shaped like opaqueID's, derived from name, for
+// seeded objects that must be the same in every seed of a tenant.
+func nameOpaqueID(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func newSigningKey() string {

@@ -39,9 +39,31 @@ type Options struct {
 	// RetryAfter is the Retry-After sent with injected 429 and 503 (rounded
 	// up to whole seconds); default 1s.
 	RetryAfter time.Duration
-	// Mailboxes is, when a new state is seeded, this many extra generated
-	// user mailboxes, user00001@<domain>..., for scale tests; 0 = none.
+	// The counts below are, when a new state is seeded, how many objects
+	// the generator adds to the demo tenant (generate.go; 0 = none).
+	//
+	// Mailboxes are user mailboxes user00001@<domain>…, with people's names
+	// as display names.
 	Mailboxes int
+	// SharedMailboxes are functional and project shared mailboxes.
+	SharedMailboxes int
+	// MailboxPermissions are explicit entries on the generated shared
+	// mailboxes, half (rounded up) FullAccess and half SendAs, with user
+	// mailboxes as trustees. Needs SharedMailboxes.
+	MailboxPermissions int
+	// Connectors are inbound connectors.
+	Connectors int
+	// TransportRules are transport rules, after the demo tenant's one.
+	TransportRules int
+	// Apps are app registrations, each with its service principal.
+	Apps int
+	// SMTPAuthOverrides are generated user mailboxes with an explicit
+	// SmtpClientAuthenticationDisabled; at most Mailboxes.
+	SMTPAuthOverrides int
+	// GenerateSeed seeds the generator: the same seed (and tenant and
+	// counts) gives the same state, but for the token signing key and the
+	// admin app's secret. It is unrelated to Seed.
+	GenerateSeed int64
 
 	// now replaces the clock for tokens, timestamps and lag; tests set it.
 	now func() time.Time
@@ -101,7 +123,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if opts.Mailboxes != 0 {
+	if opts.generates() {
 		if err := seedIfMissing(opts.StatePath, opts); err != nil {
 			return nil, err
 		}
