@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +46,7 @@ func TestScripts(t *testing.T) {
 			"replace":  cmdReplace,
 			"absent":   cmdAbsent,
 			"sleep":    cmdSleep,
+			"cmplines": cmdCmpLines,
 		},
 	})
 }
@@ -116,6 +118,30 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s does not contain %q", args[0], args[1])
 	}
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(string(b), args[1], args[2], 1)), 0o644))
+}
+
+// cmdCmpLines: cmplines PATTERN FILE1 FILE2 compares two files like cmp, leaving out the lines
+// that match the regexp PATTERN (such as Graph's @odata.context, which names the port of the
+// server that answered).
+func cmdCmpLines(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: cmplines PATTERN FILE1 FILE2")
+	}
+	re, err := regexp.Compile(args[0])
+	ts.Check(err)
+	kept := func(name string) string {
+		var out []string
+		for _, l := range strings.Split(ts.ReadFile(name), "\n") {
+			if !re.MatchString(l) {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	a, b := kept(args[1]), kept(args[2])
+	if (a == b) == neg {
+		ts.Fatalf("%s and %s (without lines matching %s): equal = %v, want %v", args[1], args[2], args[0], a == b, !neg)
+	}
 }
 
 // cmdAbsent: absent SECRETFILE FILE... fails if any FILE holds the value written in SECRETFILE

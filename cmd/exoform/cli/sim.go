@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,7 +26,7 @@ the Exchange Online admin API) over HTTPS, and keeps its tenant in a JSON state 
 "exoform plan --sim" runs one in-process; these commands run one standalone or change
 it the way an administrator would.`,
 	}
-	cmd.AddCommand(a.simServeCmd(), a.simInvokeCmd(), a.simGraphCmd(), a.simResetCmd())
+	cmd.AddCommand(a.simServeCmd(), a.simInvokeCmd(), a.simGraphCmd(), a.simResetCmd(), a.simSeedCmd())
 	return cmd
 }
 
@@ -145,20 +147,98 @@ func (a *app) simInvoke(ctx context.Context, state, cmdlet string, ps providers.
 }
 
 func (a *app) simResetCmd() *cobra.Command {
-	var state, tenant string
+	var state string
+	var opts sim.Options
 	cmd := &cobra.Command{
 		Use:   "reset",
 		Short: "Reseed the simulated tenant with the demo tenant",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := sim.Reset(state, tenant); err != nil {
+			if err := a.reseed(state, opts); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.io.Out, "Reseeded the simulated tenant in %s.\n", state)
 			return nil
 		},
 	}
-	stateFlag(cmd, &state)
-	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant GUID or initial domain to seed with (default: the demo tenant)")
+	reseedFlags(cmd, &state, &opts)
 	return cmd
+}
+
+// seedFlags are the generator's counts: the flag, the sim.Options field it sets and how
+// the summary names what it generated.
+var seedFlags = []struct {
+	flag, option, noun string
+	field              func(o *sim.Options) *int
+}{
+	{"mailboxes", "Mailboxes", "user mailboxes", func(o *sim.Options) *int { return &o.Mailboxes }},
+	{"shared", "SharedMailboxes", "shared mailboxes", func(o *sim.Options) *int { return &o.SharedMailboxes }},
+	{"permissions", "MailboxPermissions", "mailbox permissions", func(o *sim.Options) *int { return &o.MailboxPermissions }},
+	{"connectors", "Connectors", "inbound connectors", func(o *sim.Options) *int { return &o.Connectors }},
+	{"rules", "TransportRules", "transport rules", func(o *sim.Options) *int { return &o.TransportRules }},
+	{"apps", "Apps", "app registrations", func(o *sim.Options) *int { return &o.Apps }},
+	{"smtp-auth", "SMTPAuthOverrides", "SMTP AUTH overrides", func(o *sim.Options) *int { return &o.SMTPAuthOverrides }},
+}
+
+func (a *app) simSeedCmd() *cobra.Command {
+	var state string
+	var opts sim.Options
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Write a fresh simulated tenant with generated objects",
+		Long: `seed replaces the state file with the demo tenant plus generated objects of the kinds a
+tenant accumulates over the years: user mailboxes; functional and project shared mailboxes
+with FullAccess and SendAs permissions; inbound connectors; transport rules; app
+registrations with Exchange and Graph permissions, admin consent, owners and client
+secrets (some expired, some expiring); user mailboxes with their own SMTP AUTH setting.
+Names have spaces, mixed case and non-ASCII letters. Nothing carries an exoform ownership
+marker, so plans adopt what they declare and leave the rest. The same --seed (with the
+same counts and tenant) writes the same tenant. For example:
+
+  exoform sim seed --state big.json --mailboxes 50000 --shared 5000 --permissions 20000 \
+    --connectors 200 --rules 300 --apps 2000 --smtp-auth 2000 --seed 1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, f := range seedFlags {
+				if n := *f.field(&opts); n < 0 {
+					return fmt.Errorf("--%s %d: a count can't be negative; give 0 (none) or more", f.flag, n)
+				}
+			}
+			if err := a.reseed(state, opts); err != nil {
+				return err
+			}
+			var made []string
+			for _, f := range seedFlags {
+				made = append(made, fmt.Sprintf("%d %s", *f.field(&opts), f.noun))
+			}
+			fmt.Fprintf(a.io.Out, "Seeded the simulated tenant in %s (seed %d) with the demo tenant and %s.\n",
+				state, opts.GenerateSeed, strings.Join(made, ", "))
+			return nil
+		},
+	}
+	reseedFlags(cmd, &state, &opts)
+	for _, f := range seedFlags {
+		cmd.Flags().IntVar(f.field(&opts), f.flag, 0, "generate `N` "+f.noun)
+	}
+	cmd.Flags().Int64Var(&opts.GenerateSeed, "seed", 0, "seed `N` of the generator: the same seed gives the same tenant")
+	return cmd
+}
+
+func reseedFlags(cmd *cobra.Command, state *string, opts *sim.Options) {
+	stateFlag(cmd, state)
+	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant GUID or initial domain to seed with (default: the demo tenant)")
+}
+
+// reseed writes a fresh tenant to state. The generator's errors name sim.Options fields;
+// they are told with the flags that set them.
+func (a *app) reseed(state string, opts sim.Options) error {
+	err := sim.ResetWith(state, opts)
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, f := range seedFlags {
+		msg = strings.ReplaceAll(msg, "Options."+f.option, "--"+f.flag)
+	}
+	return errors.New(msg)
 }
