@@ -8,7 +8,7 @@
 # Plan:          plan.json
 # Workspace:     exoform-bootstrap
 # Tenant:        contoso.onmicrosoft.com
-# Fingerprint:   sha256:0a6767b8808d1076d2cc628571b5244b4f8343f44827c9dc1f236ca8440ae9b5
+# Fingerprint:   sha256:aec6eefcb3147e93b6e2c7420d698b8f24d1efbdc9cfc66e7cc50cf81968a17c
 #
 # Plan: 2 to create, 0 to adopt, 0 to update, 0 to delete.
 #   create entra_application.apply
@@ -259,7 +259,7 @@ if (Test-ExoformGuard -Address 'entra_application.apply' -Kind 'Create' -Object 
 #   notes: null -> "Reads the tenant for exoform plan in pull requests. Managed by exoform (examples/bootstrap)."
 #   api_permission: null -> [{ api = "Microsoft Graph", app_roles = ["Directory.Read.All", "Policy.Read.All"] }, { api = "Office 365 Exchange Online", app_roles = ["Exchange.ManageAsApp"] }]
 #   admin_consent: null -> true
-#   federated_identity_credential: null -> [{ audiences = ["api://AzureADTokenExchange"], description = "exoform plan on pull requests", issuer = "https://token.actions.githubusercontent.com", name = "github-pull-requests", subject = "repo:contoso/mail-config:pull_request" }]
+#   federated_identity_credential: null -> [{ audiences = ["api://AzureADTokenExchange"], description = "exoform plan on main: nightly drift check and re-plan", issuer = "https://token.actions.githubusercontent.com", name = "github-main-branch", subject = "repo:contoso/mail-config:ref:refs/heads/main" }, { audiences = ["api://AzureADTokenExchange"], description = "exoform plan on pull requests", issuer = "https://token.actions.githubusercontent.com", name = "github-pull-requests", subject = "repo:contoso/mail-config:pull_request" }]
 # The guard does not compare: admin_consent, api_permission, federated_identity_credential, owners.
 $object = Read-ExoformObject -Read { Invoke-MgGraphRequest -Method GET -Uri '/v1.0/applications?$filter=displayName%20eq%20''exoform%20plan''&$select=id,appId,displayName,signInAudience,notes,tags' } -List 'value'
 $checks = @(
@@ -275,6 +275,7 @@ if (Test-ExoformGuard -Address 'entra_application.plan' -Kind 'Create' -Object $
     $answer = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals' -Body ('{"appId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_app_id) + '}') -ContentType 'application/json' }
     $known_entra_application_plan_service_principal_id = Get-ExoformProduced $answer 'id' 'entra_application.plan.service_principal_id'
     Remove-Variable answer
+    $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri ('/v1.0/applications/' + $known_entra_application_plan_id + '/federatedIdentityCredentials') -Body '{"audiences":["api://AzureADTokenExchange"],"description":"exoform plan on main: nightly drift check and re-plan","issuer":"https://token.actions.githubusercontent.com","name":"github-main-branch","subject":"repo:contoso/mail-config:ref:refs/heads/main"}' -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri ('/v1.0/applications/' + $known_entra_application_plan_id + '/federatedIdentityCredentials') -Body '{"audiences":["api://AzureADTokenExchange"],"description":"exoform plan on pull requests","issuer":"https://token.actions.githubusercontent.com","name":"github-pull-requests","subject":"repo:contoso/mail-config:pull_request"}' -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/50161cc4-fde3-519c-bcfd-196553ff33e9/appRoleAssignedTo' -Body ('{"appRoleId":"7ab1d382-f21e-4acd-a863-ba3e13f7da61","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"50161cc4-fde3-519c-bcfd-196553ff33e9"}') -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/50161cc4-fde3-519c-bcfd-196553ff33e9/appRoleAssignedTo' -Body ('{"appRoleId":"246dd0d5-5bd0-4def-940b-0421030a5b68","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"50161cc4-fde3-519c-bcfd-196553ff33e9"}') -ContentType 'application/json' }

@@ -2,12 +2,13 @@
 # workload identity federation (no stored secret).
 #
 # Two apps, so that a pull request can only read: "exoform plan" holds read permissions and
-# trusts pull requests of the repository; "exoform apply" holds write permissions and trusts
-# only the main branch's production environment.
+# trusts pull requests and the main branch of the repository (the nightly drift check);
+# "exoform apply" holds write permissions and trusts only the production environment.
 #
 # Run it once as an administrator (Application Administrator plus Privileged Role
-# Administrator), then give each app's service principal the Exchange Administrator
-# directory role (see README.md: exoform does not manage directory roles yet).
+# Administrator), then give the plan app's service principal the Global Reader directory
+# role and the apply app's the Exchange Administrator role (see README.md: exoform does not
+# manage directory roles yet).
 #
 #   exoform plan --sim
 #   exoform apply --sim
@@ -58,6 +59,16 @@ resource "entra_application" "plan" {
     subject     = "repo:${var.repository}:pull_request"
     audiences   = ["api://AzureADTokenExchange"]
     description = "exoform plan on pull requests"
+  }
+
+  # The nightly drift check and the re-plan before a manual apply run on main, outside any
+  # environment, and read the tenant as this app.
+  federated_identity_credential {
+    name        = "github-main-branch"
+    issuer      = local.github_issuer
+    subject     = "repo:${var.repository}:ref:refs/heads/main"
+    audiences   = ["api://AzureADTokenExchange"]
+    description = "exoform plan on main: nightly drift check and re-plan"
   }
 }
 
