@@ -421,6 +421,44 @@ func TestExampleWorkflows(t *testing.T) {
 	}
 }
 
+// TestReadmeShowsWorkflowCommands: the README's "Running in CI" section shows, word for word,
+// every exoform command the example workflows run, so a reader sees exactly what CI does.
+func TestReadmeShowsWorkflowCommands(t *testing.T) {
+	examples := examplesDir(t)
+	commands, _ := checkCICommands(t, exampleCIFiles(t, examples))
+	readme, err := os.ReadFile(filepath.Join(examples, "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Commands in code blocks and in code spans (the table), pipes unescaped.
+	var shown []string
+	spans := append(codeBlocks(string(readme)), codeSpan.FindAllString(string(readme), -1)...)
+	for _, code := range spans {
+		code = strings.ReplaceAll(strings.Trim(code, "`"), `\|`, "|")
+		cmds, err := exoformCommands(code)
+		if err != nil {
+			continue // prose in backticks, not a command line
+		}
+		for _, args := range cmds {
+			shown = append(shown, "exoform "+strings.Join(args, " "))
+		}
+	}
+	var missing []string
+	for _, cmds := range commands {
+		for _, c := range cmds {
+			if !slices.Contains(shown, c) && !slices.Contains(missing, c) {
+				missing = append(missing, c)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("README.md does not show these commands of the example workflows:\n  %s", strings.Join(missing, "\n  "))
+	}
+}
+
+var codeSpan = regexp.MustCompile("`[^`\n]+`")
+
 var fence = regexp.MustCompile("(?ms)^```[a-z]*\n(.*?)^```")
 
 func codeBlocks(md string) []string {
