@@ -27,6 +27,28 @@ the Exchange Online admin API) over HTTPS, and keeps its tenant in a JSON state 
 it the way an administrator would.`,
 	}
 	cmd.AddCommand(a.simServeCmd(), a.simInvokeCmd(), a.simGraphCmd(), a.simResetCmd(), a.simSeedCmd())
+	// "exoform sim invoke --sim=big.json" means the tenant in big.json, as --sim does for every
+	// other command: without this the global flag was silently ignored here.
+	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := a.setup(c, args); err != nil {
+			return err
+		}
+		f := c.Flags().Lookup("state")
+		if a.sim == "" || f == nil {
+			return nil
+		}
+		if f.Changed {
+			st, err := filepath.Abs(f.Value.String())
+			if err != nil {
+				return err
+			}
+			if st != a.sim {
+				return fmt.Errorf("--sim %s and --state %s name different simulated tenants; give one of them", a.sim, st)
+			}
+			return nil
+		}
+		return f.Value.Set(a.sim)
+	}
 	return cmd
 }
 
