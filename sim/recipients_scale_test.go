@@ -26,10 +26,9 @@ func TestRecipients_SeedFiftyThousand(t *testing.T) {
 		t.Fatalf("the seeded state does not load: %v", err)
 	}
 	loaded := time.Since(start) - seeded
+	// Speed is the generator benchmarks' business (generate_bench_test.go), not a test's: a
+	// time limit here only fails on a loaded machine or under -race.
 	t.Logf("50,000 mailboxes: seeded and saved in %v, %d MB, loaded in %v", seeded, len(data)>>20, loaded)
-	if seeded > 5*time.Second || loaded > 5*time.Second {
-		t.Errorf("seeding took %v and loading %v; want well under a few seconds", seeded, loaded)
-	}
 	if n := len(st.Exchange.Mailboxes); n != 50005 {
 		t.Errorf("%d mailboxes, want 50005", n)
 	}
