@@ -16,8 +16,25 @@ import (
 	"github.com/exoform/exoform/schema/diag"
 )
 
-// Version is set at build time with -ldflags "-X github.com/exoform/exoform/cmd/exoform/cli.Version=v1.2.3".
-var Version = "0.1.0-dev"
+// devVersion is Version when neither the build flags nor the module version say more.
+const devVersion = "0.1.0-dev"
+
+// Version is set at build time with -ldflags "-X github.com/exoform/exoform/cmd/exoform/cli.Version=v1.2.3";
+// otherwise it is the module version "go install github.com/exoform/exoform/cmd/exoform@v1.2.3"
+// records, so that the workflows' pinned install reports what it installed.
+var Version = buildVersion(devVersion, readBuildInfo)
+
+var readBuildInfo = debug.ReadBuildInfo
+
+func buildVersion(v string, read func() (*debug.BuildInfo, bool)) string {
+	if v != devVersion {
+		return v
+	}
+	if bi, ok := read(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return v
+}
 
 // defaultSimState is where --sim keeps its tenant, relative to the working directory.
 const defaultSimState = ".exoform/sim-tenant.json"
