@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -79,7 +80,7 @@ func Export(ctx context.Context, o Options) (*Result, error) {
 	for _, t := range types {
 		if scope := rulesOf(o.Registry, t).Scope; scope != "" {
 			second = append(second, t)
-			if !read[scope] && !contains(types, scope) {
+			if !read[scope] && !slices.Contains(types, scope) {
 				read[scope] = true
 				first = append(first, scope)
 				r.total++
@@ -95,7 +96,7 @@ func Export(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{Skipped: skipped}
 	pick := func(t string) {
 		es, tr := pickObjects(o.Registry, t, r.live[t], o.Workspace)
-		if contains(types, t) {
+		if slices.Contains(types, t) {
 			entries[t] = es
 			res.Types = append(res.Types, tr)
 		} else {
@@ -157,15 +158,6 @@ func rulesOf(reg *providers.Registry, t string) providers.ExportRules {
 		return e.ExportRules()
 	}
 	return providers.ExportRules{}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // reader reads types concurrently and reports progress.

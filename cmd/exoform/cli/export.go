@@ -133,20 +133,27 @@ func workspaceFromDir(dir string) string {
 // checkExportDir refuses a directory that already holds a configuration: exported blocks
 // beside declared ones would declare objects twice.
 func checkExportDir(dir string) error {
-	files, err := schema.ConfigFiles(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	files, err := configFileNames(dir)
 	if err != nil {
 		return err
 	}
 	if len(files) > 0 {
-		for i, f := range files {
-			files[i] = filepath.Base(f)
-		}
 		return fmt.Errorf("%s already holds a configuration (%s). Export into an empty directory with --out DIR, then move what you need", dir, strings.Join(files, ", "))
 	}
 	return nil
+}
+
+// configFileNames lists the names of the configuration files in dir; none when dir does not
+// exist yet.
+func configFileNames(dir string) ([]string, error) {
+	files, err := schema.ConfigFiles(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	for i, f := range files {
+		files[i] = filepath.Base(f)
+	}
+	return files, err
 }
 
 func (a *app) exportSummary(out, ws string, res *export.Result, files []string) {

@@ -138,14 +138,11 @@ func checkInitDir(dir string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("%s is a file, not a directory: give exoform init a new or empty directory", dir)
 	}
-	files, err := schema.ConfigFiles(dir)
+	files, err := configFileNames(dir)
 	if err != nil {
 		return err
 	}
 	if len(files) > 0 {
-		for i, f := range files {
-			files[i] = filepath.Base(f)
-		}
 		return fmt.Errorf("%s already holds a configuration (%s); exoform init never overwrites one. Edit those files, or run exoform init NEWDIR to start another configuration",
 			dir, strings.Join(files, ", "))
 	}
