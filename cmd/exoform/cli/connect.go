@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -69,6 +70,7 @@ func (a *app) inputs(v varFlags) schema.Inputs {
 type session struct {
 	registry *providers.Registry
 	client   *exchange.Client
+	graph    *entra.Client
 	tenant   string
 	close    func()
 }
@@ -118,6 +120,20 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		s.close()
 		return nil, err
 	}
+	if a.stats {
+		var signIns atomic.Int64
+		hc = countSignIns(hc, &signIns)
+		start, closeConn := time.Now(), s.close
+		// Printed when the command is done with the tenant, after its own output.
+		s.close = func() {
+			closeConn()
+			st := requestStats{signIns: signIns.Load(), elapsed: time.Since(start)}
+			if s.graph != nil && s.client != nil { // nil when connecting failed part way
+				st.graph, st.exchange = s.graph.Stats(), s.client.Stats()
+			}
+			writeStats(a.io.Err, st)
+		}
+	}
 	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, TenantID: tenant, HTTPClient: hc, Getenv: a.io.Getenv})
 	if err != nil {
 		s.close()
@@ -156,7 +172,7 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		}
 		now = func() time.Time { return t }
 	}
-	s.client, s.tenant, s.registry = client, tenant, registryAt(client, graph, now)
+	s.client, s.graph, s.tenant, s.registry = client, graph, tenant, registryAt(client, graph, now)
 	return s, nil
 }
 

@@ -46,6 +46,7 @@ type app struct {
 	sim     string // state file of the in-process simulated tenant; "" when --sim is not given
 	cloud   string
 	files   map[string]*hcl.File // for source lines in diagnostics
+	stats   bool                 // --stats: print the requests sent when the session closes
 }
 
 // Main runs exoform with args and returns the exit code.
@@ -113,7 +114,11 @@ makes it match. Add --sim to try everything against a local simulated tenant.`,
 	f.StringVar(&a.sim, "sim", "", "run against a simulated tenant kept in `STATEFILE` (default "+defaultSimState+")")
 	f.Lookup("sim").NoOptDefVal = defaultSimState
 	f.StringVar(&a.cloud, "cloud", "", "the Microsoft cloud (public, usgov, usgov-dod, china) or a `FILE` written by \"exoform sim serve\" (also EXOFORM_CLOUD)")
-	root.AddCommand(a.versionCmd(), a.fmtCmd(), a.validateCmd(), a.planCmd(), a.applyCmd(), a.showCmd(), a.simCmd(), a.exportCmd(), a.schemaCmd(), a.initCmd())
+	planCmd, applyCmd, exportCmd := a.planCmd(), a.applyCmd(), a.exportCmd()
+	for _, c := range []*cobra.Command{planCmd, applyCmd, exportCmd} {
+		a.addStatsFlag(c)
+	}
+	root.AddCommand(a.versionCmd(), a.fmtCmd(), a.validateCmd(), planCmd, applyCmd, a.showCmd(), a.simCmd(), exportCmd, a.schemaCmd(), a.initCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun %q for the flags this command takes.", err, c.CommandPath()+" --help")
 	})
