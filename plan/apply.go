@@ -7,6 +7,7 @@ import (
 	"maps"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -105,8 +106,13 @@ type Event struct {
 	Done   bool // the change finished
 }
 
-// Apply sends the plan's operations in order and stops at the first failure. It reports what
-// was done and what was not, so a second apply (after a fresh plan) converges.
+// Apply makes the plan's changes: independent ones concurrently, at most ApplyParallelism at
+// once, and each after every change it depends on (schedule.go lists what it keeps in order);
+// each service's client keeps to that service's limits besides. A change's operations run one
+// after the other. Apply stops starting changes at the first failure, waits for those already
+// running, and reports exactly what was applied and what was not, so a second apply (after a
+// fresh plan) converges. progress gets the events in plan order, whatever order the changes
+// run in, and never two at once.
 func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (applied int, ds diag.Diagnostics) {
 	if progress == nil {
 		progress = func(Event) {}
@@ -114,34 +120,70 @@ func (p *Planner) Apply(ctx context.Context, pl *Plan, progress func(Event)) (ap
 	if pl.Known == nil {
 		pl.Known = map[string]string{}
 	}
-	for i, c := range pl.Changes {
-		if c.Action == NoOp {
-			continue
+	s := newSchedule(pl, func(typ string) bool {
+		res, ok := p.Registry.Resource(typ)
+		if !ok {
+			return false
 		}
+		_, ok = res.(providers.Orderer)
+		return ok
+	})
+	out := newInOrder(len(s.changes), progress)
+	k := &knownValues{m: pl.Known}
+	failedOp := make([]providers.Operation, len(s.changes))
+	done, failed, errs := s.run(p.applyParallelism(), func(i int) error {
+		c := s.changes[i]
+		defer out.finish(i)
 		for j := range c.Operations {
-			op, err := p.fill(c.Operations[j], pl.Known)
+			op, err := k.fill(p, c.Operations[j])
 			if err == nil {
-				progress(Event{Change: c, Op: &op})
-				err = p.execute(ctx, c, op, UsesProduced(c.Operations[j]), pl.Known)
+				out.emit(i, Event{Change: c, Op: &op})
+				err = p.execute(ctx, c, op, UsesProduced(c.Operations[j]), k, out)
 			}
 			if err != nil {
-				progress(Event{Change: c, Op: &op, Err: err})
-				var left []string
-				for _, rest := range pl.Changes[i:] {
-					if rest.Action != NoOp {
-						left = append(left, rest.Addr)
-					}
-				}
-				ds.Append(diag.Diagnostic{Severity: diag.Error, Address: c.Addr, Summary: "Apply stopped: " + op.String() + " failed",
-					Detail: fmt.Sprintf("%s\n\n%d change(s) were applied before this one. Not applied: %s.\nRun exoform plan to see what remains; applying again converges.",
-						err, applied, strings.Join(left, ", "))})
-				return applied, ds
+				out.emit(i, Event{Change: c, Op: &op, Err: err})
+				failedOp[i] = op
+				return err
 			}
 		}
-		applied++
-		progress(Event{Change: c, Done: true})
+		out.emit(i, Event{Change: c, Done: true})
+		return nil
+	})
+	out.flush()
+	var left []string
+	for i, c := range s.changes {
+		if done[i] {
+			applied++
+		} else {
+			left = append(left, c.Addr)
+		}
+	}
+	for n, i := range failed {
+		c := s.changes[i]
+		ds.Append(diag.Diagnostic{Severity: diag.Error, Address: c.Addr, Summary: "Apply stopped: " + failedOp[i].String() + " failed",
+			Detail: fmt.Sprintf("%s\n\n%d change(s) were applied. Not applied: %s.\nRun exoform plan to see what remains; applying again converges.",
+				errs[n], applied, strings.Join(left, ", "))})
 	}
 	return applied, ds
+}
+
+// knownValues are the values the operations of an apply produced, shared by the changes
+// running at once.
+type knownValues struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *knownValues) fill(p *Planner, op providers.Operation) (providers.Operation, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return p.fill(op, k.m)
+}
+
+func (k *knownValues) set(ref, v string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[ref] = v
 }
 
 // fill replaces the placeholders of an operation with the values earlier operations produced.
@@ -159,7 +201,7 @@ func (p *Planner) fill(op providers.Operation, known map[string]string) (provide
 // execute sends one operation. One that uses a value produced moments ago by this apply, or
 // that sets up an object created moments ago, may wait out the service's replication delay;
 // one that produces values records them from the service's answer.
-func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation, fresh bool, known map[string]string) error {
+func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation, fresh bool, known *knownValues, out *inOrder) error {
 	ex, ok := p.Registry.Executor(op.Service)
 	if !ok {
 		return fmt.Errorf("%s needs the %s service, which is not configured", op, op.Service)
@@ -191,7 +233,9 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 			return fmt.Errorf("%s: the answer has no %s, so the new secret's value is unknown; remove the secret and apply again", op, d.Field)
 		}
 		delete(answer, d.Field)
-		if err := p.Deliver(c, *d, secret); err != nil {
+		// The schedule runs a delivering change alone, after every change before it, so its
+		// output lands among its own progress lines; the lock keeps any other event out.
+		if err := out.locked(func() error { return p.Deliver(c, *d, secret) }); err != nil {
 			return fmt.Errorf("%s was created, but delivering its value failed: %w. The value cannot be read again: delete the secret (or rotate it) and apply again", d.What, err)
 		}
 	}
@@ -203,7 +247,7 @@ func (p *Planner) execute(ctx context.Context, c *Change, op providers.Operation
 		if r, ok := schema.PlaceholderRef(ref); ok {
 			ref = r
 		}
-		known[ref] = v
+		known.set(ref, v)
 	}
 	return nil
 }

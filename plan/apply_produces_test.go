@@ -122,20 +122,34 @@ func TestApplyFillsProducedValues(t *testing.T) {
 			t.Errorf("the executor was given a placeholder: %s", s)
 		}
 	}
-	if got := string(ex.sent[1].Body); got != `{"appId":"app-1"}` {
+	// fake_app.c depends on nothing and may run at any time; b's operations follow a's.
+	byPath := map[string]int{}
+	for i, op := range ex.sent {
+		byPath[op.Method+" "+op.Path] = i
+	}
+	sp, patch := byPath["POST /servicePrincipals"], byPath["PATCH /applications/obj-1"]
+	if got := string(ex.sent[sp].Body); got != `{"appId":"app-1"}` {
 		t.Errorf("body %s", got)
 	}
-	if got := ex.sent[2].Path; got != "/applications/obj-1" {
-		t.Errorf("path %s", got)
+	if _, ok := byPath["PATCH /applications/obj-1"]; !ok {
+		t.Errorf("no PATCH of /applications/obj-1 in %v", byPath)
 	}
-	if got, _ := ex.sent[2].Parameters.Get("Owners"); !cmp.Equal(got, []string{"app-1"}) {
+	if got, _ := ex.sent[patch].Parameters.Get("Owners"); !cmp.Equal(got, []string{"app-1"}) {
 		t.Errorf("owners %v", got)
+	}
+	if byPath["POST /applications"] > sp || sp > patch {
+		t.Errorf("sent in the order %v", byPath)
 	}
 	if diff := cmp.Diff(map[string]string{"fake_app.a.app_id": "app-1", "fake_app.a.object_id": "obj-1"}, pl.Known); diff != "" {
 		t.Errorf("known (-want +got):\n%s", diff)
 	}
 	// Operations that use a value produced moments ago may wait out replication; others not.
-	if diff := cmp.Diff([]bool{true, true, false}, ex.pending[1:]); diff != "" {
+	got := map[string]bool{}
+	for i, op := range ex.sent {
+		got[op.Method+" "+op.Path] = ex.pending[i]
+	}
+	want := map[string]bool{"POST /applications": false, "POST /servicePrincipals": true, "PATCH /applications/obj-1": true, "GET /nothing-produced": false}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("pending (-want +got):\n%s", diff)
 	}
 	// Progress shows what is sent, filled in; the plan keeps what was reviewed.

@@ -76,10 +76,11 @@ func (c *liveCache) read(t string) ([]providers.LiveObject, error) {
 	return r.objs, r.err
 }
 
-// prefetch reads the types that are read in bulk, concurrently, within the planner's limit.
+// prefetch reads the types that are read in bulk, concurrently, within the planner's limit (by
+// default none: the clients keep to the services' limits).
 func (c *liveCache) prefetch(types []string) {
 	g := errgroup.Group{}
-	g.SetLimit(c.p.parallelism())
+	g.SetLimit(c.p.readLimit())
 	for _, t := range types {
 		res, ok := c.p.Registry.Resource(t)
 		if !ok {

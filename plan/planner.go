@@ -18,8 +18,15 @@ import (
 // A Planner computes plans against a registry of resources.
 type Planner struct {
 	Registry *providers.Registry
-	// Parallelism bounds the number of reads running at once (default 4).
+	// Parallelism bounds the number of object types read at once. 0, the default, starts every
+	// type's read at once: the real limits are per service, and each service's client keeps to
+	// its own (the Exchange client's concurrent requests, Graph's budgets), so a bound here only
+	// lowers the load below what the services allow (--parallelism 1 reads one type at a time).
+	// Reads that need others (a scoped read needs the declared keys) still wait for them.
 	Parallelism int
+	// ApplyParallelism bounds the changes Apply runs at once (default DefaultApplyParallelism).
+	// Independent changes run concurrently; each still waits for the changes it depends on.
+	ApplyParallelism int
 
 	// Deliver hands a new secret from an operation's answer to its destination (apply).
 	Deliver func(c *Change, d providers.Delivery, secret string) error
@@ -27,11 +34,24 @@ type Planner struct {
 	cache *liveCache // the reads Evaluate made, which Plan plans from
 }
 
-func (p *Planner) parallelism() int {
+// DefaultApplyParallelism is the number of changes Apply runs at once unless told otherwise:
+// the Exchange client's limit of concurrent requests per tenant, so that an apply of
+// Exchange changes can use every slot the service allows and no more.
+const DefaultApplyParallelism = 10
+
+// readLimit is the errgroup limit of reads by type: -1 (no limit) unless Parallelism is set.
+func (p *Planner) readLimit() int {
 	if p.Parallelism <= 0 {
-		return 4
+		return -1
 	}
 	return p.Parallelism
+}
+
+func (p *Planner) applyParallelism() int {
+	if p.ApplyParallelism <= 0 {
+		return DefaultApplyParallelism
+	}
+	return p.ApplyParallelism
 }
 
 // ReadLive reads the live objects of the given types, concurrently: every object of a type in
@@ -44,7 +64,7 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 	out := map[string][]providers.LiveObject{}
 	missing := missingKeys{}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(p.parallelism())
+	g.SetLimit(p.readLimit())
 	for _, t := range types {
 		res, ok := p.Registry.Resource(t)
 		if !ok {

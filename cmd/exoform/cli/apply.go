@@ -46,7 +46,7 @@ it did when planned.`,
 	}
 	o.vars.add(cmd)
 	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
-	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
+	cmd.Flags().IntVar(&o.parallelism, "parallelism", plan.DefaultApplyParallelism, "apply at most `N` independent changes at once (each service's client also keeps to that service's limits); the plan reads every object type at once")
 	cmd.Flags().BoolVar(&o.printSecrets, "print-secrets", false, "print the value of a new client secret that has no value_file to standard output, once")
 	return cmd
 }
@@ -55,7 +55,10 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if !o.autoApprove && !a.io.StdinTTY {
 		return fmt.Errorf("apply needs confirmation, and standard input is not a terminal. Pass --auto-approve to apply without asking, or save a reviewed plan with \"exoform plan --out FILE\" and run \"exoform apply FILE\"")
 	}
-	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism)
+	if o.parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1")
+	}
+	pl, s, err := a.makePlan(ctx, o.vars, 0)
 	if err != nil {
 		return err
 	}
@@ -76,7 +79,7 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	fmt.Fprintln(a.io.Out)
-	return a.apply(ctx, &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}, pl, o.printSecrets)
+	return a.apply(ctx, &plan.Planner{Registry: s.registry, ApplyParallelism: o.parallelism}, pl, o.printSecrets)
 }
 
 func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) error {
@@ -88,6 +91,9 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	if o.parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1")
 	}
 	ev, warnings, err := a.load(o.vars)
 	if err != nil {
@@ -106,7 +112,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	if !strings.EqualFold(s.tenant, pl.Tenant) {
 		return fmt.Errorf("%s was made for tenant %s, not %s", path, pl.Tenant, s.tenant)
 	}
-	planner := &plan.Planner{Registry: s.registry, Parallelism: o.parallelism}
+	planner := &plan.Planner{Registry: s.registry, ApplyParallelism: o.parallelism}
 	if err := planner.Verify(pl); err != nil {
 		return fmt.Errorf("%s is not a plan exoform can apply: %w", path, err)
 	}

@@ -53,7 +53,7 @@ changes, 2 for changes (drift, in a nightly run) and 1 for an error.`,
 	cmd.Flags().BoolVar(&o.detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
 	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, markdown or powershell")
 	cmd.Flags().StringVar(&o.outScript, "out-script", "", "also write the plan as a PowerShell script to `FILE`, for an administrator to review and run")
-	cmd.Flags().IntVar(&o.parallelism, "parallelism", 4, "read at most `N` object types at once")
+	cmd.Flags().IntVar(&o.parallelism, "parallelism", 0, "read at most `N` object types at once (0: every type at once, each service's client keeping to that service's limits)")
 	return cmd
 }
 
@@ -103,8 +103,8 @@ func (a *app) runPlan(ctx context.Context, o *planOptions) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	if o.parallelism < 1 {
-		return fmt.Errorf("--parallelism must be at least 1")
+	if o.parallelism < 0 {
+		return fmt.Errorf("--parallelism must be 0 (no limit) or more")
 	}
 	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism)
 	if err != nil {
