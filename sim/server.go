@@ -64,9 +64,17 @@ type Options struct {
 	// counts) gives the same state, but for the token signing key and the
 	// admin app's secret. It is unrelated to Seed.
 	GenerateSeed int64
+	// Profile is the latency and limits model (see ParseProfile and
+	// RealisticProfile); the zero Profile ("off") answers at once with no
+	// limits.
+	Profile Profile
 
-	// now replaces the clock for tokens, timestamps and lag; tests set it.
+	// now replaces the clock for tokens, timestamps, lag and the Graph
+	// budgets; tests set it.
 	now func() time.Time
+	// sleep replaces the profile's latency wait; tests set it to see the
+	// waits without spending them.
+	sleep func(context.Context, time.Duration) error
 }
 
 // Server is a running simulated tenant.
@@ -80,6 +88,8 @@ type Server struct {
 	srv    *http.Server
 	host   string // host:port clients use in URLs
 	stats  *statsCounter
+	limits *limits                                    // the running Profile
+	sleep  func(context.Context, time.Duration) error // the latency wait
 
 	rngMu    sync.Mutex // guards both RNGs
 	faultRNG *rand.Rand
@@ -113,8 +123,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	if err := opts.Profile.validate(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
 	s := &Server{
 		opts: opts, now: opts.now, faults: faults, stats: newStatsCounter(),
+		limits: newLimits(opts.Profile), sleep: opts.sleep,
 		conns: map[net.Conn]http.ConnState{},
 		// Separate streams, so adding lag does not change which requests fault.
 		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0x6661756c74)),
@@ -122,6 +136,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.sleep == nil {
+		s.sleep = sleepContext
 	}
 	if opts.generates() {
 		if err := seedIfMissing(opts.StatePath, opts); err != nil {
@@ -168,7 +185,9 @@ func (s *Server) listen() error {
 	}
 	s.ln = ln
 	s.srv = &http.Server{
-		Handler:           s,
+		// The model wraps the router: latency, limits and accounting happen
+		// before a request reaches a handler, and outside the state lock.
+		Handler:           s.modelHandler(s),
 		ReadHeaderTimeout: 30 * time.Second,
 		// HTTP/1.1 only: the reset fault hijacks connections, which HTTP/2
 		// cannot do.
@@ -251,7 +270,8 @@ func (s *Server) Cloud() Cloud {
 // WriteCloudFile writes Cloud() as JSON to path, mode 0600.
 func (s *Server) WriteCloudFile(path string) error { return s.Cloud().WriteCloudFile(path) }
 
-// Stats returns a copy of the request and fault counters.
+// Stats returns a copy of the request and fault counters and of the
+// per-service accounting.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
 // lagDelay draws the replication delay for one change.

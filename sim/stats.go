@@ -1,12 +1,17 @@
 package sim
 
 import (
+	"fmt"
 	"maps"
+	"strings"
 	"sync"
+	"text/tabwriter"
+	"time"
 )
 
 // Stats counts what a Server has served, for tests that check how a client
-// behaved (how many requests a plan cost, whether it retried a fault).
+// behaved (how many requests a plan cost, whether it retried a fault) and
+// for benchmarks that set the sim's view beside the client's.
 type Stats struct {
 	// Requests counts InvokeCommand requests per cmdlet (canonical name for
 	// simulated cmdlets, as sent otherwise), including faulted ones and
@@ -17,11 +22,61 @@ type Stats struct {
 	Faults map[string]int
 	// TokenRequests counts POSTs to the token endpoint.
 	TokenRequests int
+
+	// Graph, Exchange and Token count every HTTP request that reached each
+	// service, whatever became of it (refused by the profile, faulted, bad
+	// token), as the service itself would count them. They are kept with
+	// every profile, "off" included.
+	Graph, Exchange, Token ServiceStats
+}
+
+// ServiceStats is the sim's side of one service's traffic.
+type ServiceStats struct {
+	// Requests is HTTP requests received (a $batch is one).
+	Requests int
+	// BatchItems is the sub-requests that $batch requests carried.
+	BatchItems int
+	// Pages is requests (and $batch items) for a nextLink page, that is
+	// with a $skiptoken: the pages after the first.
+	Pages int
+	// Throttled is responses with status 429, from the profile's limits or
+	// from injected faults, plus $batch items the profile refused with 429.
+	Throttled int
+	// RetryAfter is the sum of the Retry-After the service told clients
+	// (on 429 and 503 answers and refused $batch items).
+	RetryAfter time.Duration
+	// PeakConcurrent is the most requests in flight at once, counting those
+	// the profile then refused for concurrency: what the clients attempted.
+	PeakConcurrent int
+	// Latency is the total latency the profile added.
+	Latency time.Duration
+}
+
+// Table renders the per-service counts as a small aligned table, for
+// benchmarks and scripts to print beside the client's own counts:
+//
+//	service   requests  batch items  pages  throttled  retry-after  peak concurrent  latency added
+//	graph     12        0            3      0          0s           4                1.2s
+func (s Stats) Table() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "service\trequests\tbatch items\tpages\tthrottled\tretry-after\tpeak concurrent\tlatency added")
+	for _, row := range []struct {
+		name string
+		st   ServiceStats
+	}{{"graph", s.Graph}, {"exchange", s.Exchange}, {"token", s.Token}} {
+		st := row.st
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%d\t%s\n", row.name, st.Requests, st.BatchItems, st.Pages,
+			st.Throttled, st.RetryAfter, st.PeakConcurrent, st.Latency.Round(time.Millisecond))
+	}
+	tw.Flush()
+	return b.String()
 }
 
 type statsCounter struct {
-	mu sync.Mutex
-	s  Stats
+	mu       sync.Mutex
+	s        Stats
+	inFlight [numServices]int
 }
 
 func newStatsCounter() *statsCounter {
@@ -46,8 +101,65 @@ func (c *statsCounter) token() {
 	c.mu.Unlock()
 }
 
+// service returns the counters of svc; the caller holds mu.
+func (c *statsCounter) service(svc service) *ServiceStats {
+	switch svc {
+	case svcGraph:
+		return &c.s.Graph
+	case svcExchange:
+		return &c.s.Exchange
+	case svcToken:
+		return &c.s.Token
+	}
+	return &ServiceStats{} // not counted
+}
+
+// begin counts a request of svc in flight until the returned func runs.
+func (c *statsCounter) begin(svc service) (done func()) {
+	c.mu.Lock()
+	c.inFlight[svc]++
+	st := c.service(svc)
+	st.PeakConcurrent = max(st.PeakConcurrent, c.inFlight[svc])
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.inFlight[svc]--
+		c.mu.Unlock()
+	}
+}
+
+// arrived counts one request of svc carrying items $batch items, pages of
+// which (or the request itself) are nextLink pages.
+func (c *statsCounter) arrived(svc service, items, pages int) {
+	c.mu.Lock()
+	st := c.service(svc)
+	st.Requests++
+	st.BatchItems += items
+	st.Pages += pages
+	c.mu.Unlock()
+}
+
+// answered counts what a response (or a refused $batch item) told the client.
+func (c *statsCounter) answered(svc service, throttled bool, retryAfter time.Duration) {
+	c.mu.Lock()
+	st := c.service(svc)
+	if throttled {
+		st.Throttled++
+	}
+	st.RetryAfter += retryAfter
+	c.mu.Unlock()
+}
+
+func (c *statsCounter) delayed(svc service, d time.Duration) {
+	c.mu.Lock()
+	c.service(svc).Latency += d
+	c.mu.Unlock()
+}
+
 func (c *statsCounter) snapshot() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Stats{Requests: maps.Clone(c.s.Requests), Faults: maps.Clone(c.s.Faults), TokenRequests: c.s.TokenRequests}
+	out := c.s
+	out.Requests, out.Faults = maps.Clone(c.s.Requests), maps.Clone(c.s.Faults)
+	return out
 }
