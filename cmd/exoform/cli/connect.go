@@ -188,7 +188,8 @@ func (a *app) debugLog() func(string, ...any) {
 }
 
 // startSim starts the simulated tenant in this process. With faults, it takes the fault
-// controls from EXOFORM_SIM_FAULTS, EXOFORM_SIM_LAG and EXOFORM_SIM_SEED.
+// controls from EXOFORM_SIM_FAULTS, EXOFORM_SIM_LAG and EXOFORM_SIM_SEED, and the latency and
+// limits model from EXOFORM_SIM_PROFILE (a SPEC as sim serve --profile takes).
 func (a *app) startSim(ctx context.Context, tenant string, faults bool) (*sim.Server, error) {
 	opts := sim.Options{StatePath: a.sim}
 	if schema.ValidTenant(tenant) {
@@ -210,6 +211,11 @@ func (a *app) startSim(ctx context.Context, tenant string, faults bool) (*sim.Se
 			}
 			opts.Seed = n
 		}
+		p, err := sim.ParseProfile(a.io.Getenv("EXOFORM_SIM_PROFILE"))
+		if err != nil {
+			return nil, fmt.Errorf("EXOFORM_SIM_PROFILE: %w", err)
+		}
+		opts.Profile = p
 	}
 	srv, err := sim.Start(ctx, opts)
 	if err != nil {

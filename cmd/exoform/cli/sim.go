@@ -58,7 +58,7 @@ func stateFlag(cmd *cobra.Command, dst *string) {
 
 func (a *app) simServeCmd() *cobra.Command {
 	var opts sim.Options
-	var faults string
+	var faults, profile string
 	var lag time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -69,13 +69,23 @@ with --cloud FILE.cloud.json (or EXOFORM_CLOUD).
 
 --faults takes a comma-separated list of KIND:PERCENT[:CMDLET], with the kinds 429, 500,
 503, 504, reset, truncate, html and lost, e.g. "429:5%,503:2%,lost:1%".
---lag makes new and changed objects invisible to reads for up to DURATION.`,
+--lag makes new and changed objects invisible to reads for up to DURATION.
+--profile realistic adds Microsoft's latency and limits: 100 ms per Graph request, 400 ms
+per Exchange request, at most 10 Exchange requests in flight, Exchange pages of at most
+1000, and Graph's resource-unit and write budgets. Change any of them after the base, e.g.
+"realistic,exchange-latency=200ms,exchange-concurrency=5,graph-latency=50ms"; the settings
+are graph-latency, exchange-latency, token-latency, exchange-concurrency,
+exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-window.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := sim.ParseFaults(faults); err != nil {
 				return fmt.Errorf("--faults: %w", err)
 			}
-			opts.Faults, opts.Lag = faults, lag
+			p, err := sim.ParseProfile(profile)
+			if err != nil {
+				return fmt.Errorf("--profile: %w", err)
+			}
+			opts.Faults, opts.Lag, opts.Profile = faults, lag, p
 			srv, err := sim.Start(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -87,6 +97,9 @@ with --cloud FILE.cloud.json (or EXOFORM_CLOUD).
 			}
 			c := srv.Cloud()
 			fmt.Fprintf(a.io.Out, "Simulated tenant %s (%s) listening on %s\n", c.TenantDomain, c.TenantID, c.ExchangeURL)
+			if !p.IsOff() {
+				fmt.Fprintf(a.io.Out, "Profile: %s\n", p)
+			}
 			fmt.Fprintf(a.io.Out, "Cloud file: %s\nUse it with: exoform plan --cloud %s\nPress Ctrl-C to stop.\n", cloudFile, cloudFile)
 			<-cmd.Context().Done()
 			return nil
@@ -96,6 +109,7 @@ with --cloud FILE.cloud.json (or EXOFORM_CLOUD).
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:0", "the `ADDR` to listen on")
 	cmd.Flags().StringVar(&faults, "faults", "", "inject faults: `SPEC` such as 429:5%,503:2%,lost:1%")
 	cmd.Flags().DurationVar(&lag, "lag", 0, "longest replication lag, a `DURATION` such as 30s")
+	cmd.Flags().StringVar(&profile, "profile", "off", "latency and limits model: `SPEC` such as realistic or realistic,exchange-concurrency=5")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "seed of the fault and lag randomness")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant GUID or initial domain to seed a new state with")
 	return cmd
