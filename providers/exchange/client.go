@@ -28,7 +28,14 @@ import (
 
 // Client defaults.
 const (
-	DefaultMaxConcurrent = 3
+	// DefaultMaxConcurrent is how many requests the client has in flight at once (a $batch
+	// counts as one). Microsoft publishes no per-tenant limit for the admin API; 10 is a
+	// plausible choice, the one the simulated tenant's realistic profile enforces. A tenant whose
+	// real limit is lower answers the excess with "You have reached the maximum number of
+	// concurrent requests per tenant" (wire-formats A8), which the client recognises whatever the
+	// status, counts as throttled and retries after Retry-After, so a lower limit costs waiting,
+	// never a failed read.
+	DefaultMaxConcurrent = 10
 	DefaultMaxRetries    = 8
 	DefaultPageSize      = 1000
 
@@ -36,6 +43,8 @@ const (
 	maxServerErrorRetries = 2
 	// maxResponseBytes bounds one response page.
 	maxResponseBytes = 512 << 20
+	// maxErrorBytes bounds the error body kept for a message.
+	maxErrorBytes = 1 << 20
 
 	// anchorMailbox routes app-only requests (X-AnchorMailbox APP:SystemMailbox{…}@tenant).
 	anchorMailbox = "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@"
@@ -48,7 +57,7 @@ type ClientOptions struct {
 	Credential    azcore.TokenCredential
 	Scope         string // cloud.ExchangeScope; defaults to BaseURL + "/.default"
 	HTTPClient    *http.Client
-	MaxConcurrent int // concurrent InvokeCommand requests; default 3
+	MaxConcurrent int // requests in flight at once ($batch counts as one); default DefaultMaxConcurrent
 	MaxRetries    int // default 8
 	PageSize      int // Prefer: odata.maxpagesize; default 1000
 	// Sleep waits between retries; it must return ctx.Err() when ctx ends first. Default: a real
@@ -98,31 +107,38 @@ type Result struct {
 
 // Stats counts the client's work since it was created.
 type Stats struct {
-	Requests  int64         // HTTP requests sent (every attempt of every page)
-	Pages     int64         // pages read successfully
-	Retries   int64         // requests repeated after a transient failure
-	Throttled int64         // responses that were throttling refusals
-	WaitTime  time.Duration // total time spent waiting before retries
+	Requests int64 // HTTP requests sent (every attempt of every page; a $batch counts once)
+	Pages    int64 // pages read successfully, inside a $batch or not
+	// BatchItems counts the sub-requests sent inside $batch requests (every attempt and every
+	// nextLink page of each).
+	BatchItems int64
+	Retries    int64         // requests repeated after a transient failure
+	Throttled  int64         // responses that were throttling refusals
+	WaitTime   time.Duration // total time spent waiting before retries
 	// PerCmdlet holds the same counts per cmdlet name.
 	PerCmdlet map[string]CmdletStats
 }
 
 // CmdletStats counts the work for one cmdlet.
+//
+// A $batch request is counted under the name "$batch"; its items under their cmdlets, as
+// BatchItems (and Pages, Retries, Throttled), not as Requests.
 type CmdletStats struct {
-	Requests  int64
-	Pages     int64
-	Retries   int64
-	Throttled int64
-	WaitTime  time.Duration
+	Requests   int64
+	BatchItems int64
+	Pages      int64
+	Retries    int64
+	Throttled  int64
+	WaitTime   time.Duration
 }
 
 type counters struct {
-	requests, pages, retries, throttled, wait atomic.Int64
+	requests, batchItems, pages, retries, throttled, wait atomic.Int64
 }
 
 func (c *counters) snapshot() CmdletStats {
 	return CmdletStats{
-		Requests: c.requests.Load(), Pages: c.pages.Load(), Retries: c.retries.Load(),
+		Requests: c.requests.Load(), BatchItems: c.batchItems.Load(), Pages: c.pages.Load(), Retries: c.retries.Load(),
 		Throttled: c.throttled.Load(), WaitTime: time.Duration(c.wait.Load()),
 	}
 }
@@ -200,7 +216,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 // Stats returns a snapshot of the counters.
 func (c *Client) Stats() Stats {
 	t := c.total.snapshot()
-	s := Stats{Requests: t.Requests, Pages: t.Pages, Retries: t.Retries, Throttled: t.Throttled, WaitTime: t.WaitTime,
+	s := Stats{Requests: t.Requests, BatchItems: t.BatchItems, Pages: t.Pages, Retries: t.Retries, Throttled: t.Throttled, WaitTime: t.WaitTime,
 		PerCmdlet: map[string]CmdletStats{}}
 	c.perCmdlet.Range(func(k, v any) bool {
 		s.PerCmdlet[k.(string)] = v.(*counters).snapshot()
@@ -287,6 +303,19 @@ func requestBody(cmdlet string, params providers.Params) ([]byte, error) {
 	return json.Marshal(invokeBody{CmdletInput: cmdletInput{CmdletName: cmdlet, Parameters: params}})
 }
 
+// Page is one page of a cmdlet's output, as InvokePages hands it over.
+type Page struct {
+	// Objects are the page's output objects, as in Result.Objects.
+	Objects []map[string]any
+	// Warnings and Errors are the page's @adminapi.warnings and @adminapi.errors.
+	Warnings, Errors []string
+	// More reports that another page follows.
+	More bool
+}
+
+// ErrStopPaging, returned by an InvokePages callback, stops the read without an error.
+var ErrStopPaging = errors.New("stop paging")
+
 // Invoke runs one cmdlet and returns every output object across all pages. It does not add
 // parameters: a Get-* caller that wants everything passes ResultSize Unlimited itself.
 //
@@ -294,42 +323,86 @@ func requestBody(cmdlet string, params providers.Params) ([]byte, error) {
 // an error matching ErrOutcomeUnknown (IsOutcomeUnknown) when a write was sent but its result
 // could not be read; ctx's error when ctx ends.
 func (c *Client) Invoke(ctx context.Context, cmdlet string, params providers.Params) (*Result, error) {
+	res := &Result{Objects: []map[string]any{}}
+	err := c.InvokePages(ctx, cmdlet, params, func(p *Page) error {
+		res.Pages++
+		res.Objects = append(res.Objects, p.Objects...)
+		res.Warnings = append(res.Warnings, p.Warnings...)
+		res.Errors = append(res.Errors, p.Errors...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// InvokePages runs one cmdlet like Invoke, but hands each page to fn as it arrives, so that a
+// large read can be converted page by page instead of held whole. An error from fn stops the
+// read and is returned, except ErrStopPaging, which stops it quietly.
+func (c *Client) InvokePages(ctx context.Context, cmdlet string, params providers.Params, fn func(*Page) error) error {
 	if !cmdletRE.MatchString(cmdlet) {
-		return nil, fmt.Errorf("exchange: %q is not a cmdlet name (Verb-Noun)", cmdlet)
+		return fmt.Errorf("exchange: %q is not a cmdlet name (Verb-Noun)", cmdlet)
 	}
 	body, err := requestBody(cmdlet, params)
 	if err != nil {
-		return nil, fmt.Errorf("%s: encoding parameters: %w", cmdlet, err)
+		return fmt.Errorf("%s: encoding parameters: %w", cmdlet, err)
 	}
 	tenant, err := c.TenantGUID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cmdlet, err)
+		return fmt.Errorf("%s: %w", cmdlet, err)
 	}
-	link := c.baseURL + "/adminapi/beta/" + url.PathEscape(tenant) + "/InvokeCommand"
-	res := &Result{Objects: []map[string]any{}}
+	link := c.invokeURL(tenant)
 	seen := map[string]bool{}
-	for {
+	cc := c.counters(cmdlet)
+	for pageNo := 1; ; pageNo++ {
 		seen[link] = true
-		p, err := c.page(ctx, cmdlet, tenant, link, body, res.Pages+1)
+		var p *pageResult
+		err := c.send(ctx, tenant, &call{
+			name: cmdlet, link: link, body: body, read: IsReadCmdlet(cmdlet), cc: cc, pageNo: pageNo,
+			header: func(h http.Header) {
+				h.Set("Prefer", "odata.maxpagesize="+strconv.Itoa(c.pageSize))
+				h.Set("X-CmdletName", cmdlet)
+			},
+			decode: func(r io.Reader) error {
+				var err error
+				p, err = decodePage(r)
+				return err
+			},
+		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.Pages++
-		res.Objects = append(res.Objects, p.objects...)
-		res.Warnings = append(res.Warnings, p.warnings...)
-		res.Errors = append(res.Errors, p.errors...)
-		if p.next == "" {
-			return res, nil
+		if p == nil { // 204 No Content
+			p = &pageResult{}
 		}
-		next, err := c.checkNextLink(p.next)
-		if err != nil {
-			return nil, fmt.Errorf("%s: page %d: %w", cmdlet, res.Pages, err)
+		c.total.pages.Add(1)
+		cc.pages.Add(1)
+		next := ""
+		if p.next != "" {
+			if next, err = c.checkNextLink(p.next); err != nil {
+				return fmt.Errorf("%s: page %d: %w", cmdlet, pageNo, err)
+			}
+			if seen[next] {
+				return fmt.Errorf("%s: page %d: the server returned an @odata.nextLink already followed; stopping to avoid a loop", cmdlet, pageNo)
+			}
 		}
-		if seen[next] {
-			return nil, fmt.Errorf("%s: page %d: the server returned an @odata.nextLink already followed; stopping to avoid a loop", cmdlet, res.Pages)
+		if err := fn(&Page{Objects: p.objects, Warnings: p.warnings, Errors: p.errors, More: next != ""}); err != nil {
+			if errors.Is(err, ErrStopPaging) {
+				return nil
+			}
+			return err
+		}
+		if next == "" {
+			return nil
 		}
 		link = next
 	}
+}
+
+// invokeURL is the InvokeCommand endpoint of the tenant.
+func (c *Client) invokeURL(tenant string) string {
+	return c.baseURL + "/adminapi/beta/" + url.PathEscape(tenant) + "/InvokeCommand"
 }
 
 // checkNextLink resolves a nextLink and refuses one that leaves the Exchange endpoint.
@@ -376,27 +449,39 @@ type verdict struct {
 	serverError bool // a 500, retried at most maxServerErrorRetries times
 }
 
-// page fetches one page, retrying transient failures.
-func (c *Client) page(ctx context.Context, cmdlet, tenant, link string, body []byte, pageNo int) (*pageResult, error) {
-	read := IsReadCmdlet(cmdlet)
-	cc := c.counters(cmdlet)
+// call is one HTTP request of the client (an InvokeCommand page or a $batch) with what it
+// takes to send it again.
+type call struct {
+	name   string // names the request in errors and logs: the cmdlet, or "$batch (…)"
+	link   string
+	body   []byte
+	read   bool // nothing in it writes, so it may be repeated after it may have reached the server
+	cc     *counters
+	pageNo int
+	// header sets the request's own headers (Prefer, X-CmdletName).
+	header func(h http.Header)
+	// decode reads a success body as it arrives. It is called once per answered attempt, and
+	// must leave nothing behind from an attempt whose body fails to decode.
+	decode func(r io.Reader) error
+}
+
+// send sends one request, retrying transient failures.
+func (c *Client) send(ctx context.Context, tenant string, k *call) error {
 	retries, serverErrors := 0, 0
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", cmdlet, err)
+			return fmt.Errorf("%s: %w", k.name, err)
 		}
-		p, v, err := c.attempt(ctx, cmdlet, tenant, link, body, read, pageNo, attempt, cc)
+		v, err := c.attempt(ctx, tenant, k, attempt)
 		if err == nil {
-			c.total.pages.Add(1)
-			cc.pages.Add(1)
-			return p, nil
+			return nil
 		}
 		if !v.retry || retries >= c.maxRetries || (v.serverError && serverErrors >= maxServerErrorRetries) {
 			if retries > 0 {
-				return nil, &wire.RetriesExhausted{Err: err, Retries: retries, Elapsed: time.Since(start), Service: "Exchange Online", Throttled: IsThrottled(err)}
+				return &wire.RetriesExhausted{Err: err, Retries: retries, Elapsed: time.Since(start), Service: "Exchange Online", Throttled: IsThrottled(err)}
 			}
-			return nil, err
+			return err
 		}
 		if v.serverError {
 			serverErrors++
@@ -410,12 +495,12 @@ func (c *Client) page(ctx context.Context, cmdlet, tenant, link string, body []b
 			d = wire.MaxRetryAfter
 		}
 		c.total.retries.Add(1)
-		cc.retries.Add(1)
+		k.cc.retries.Add(1)
 		c.total.wait.Add(int64(d))
-		cc.wait.Add(int64(d))
-		c.logf("exchange: %s page %d: %v; retry %d of %d in %s", cmdlet, pageNo, shortErr(err), retries, c.maxRetries, d.Round(time.Millisecond))
+		k.cc.wait.Add(int64(d))
+		c.logf("exchange: %s page %d: %v; retry %d of %d in %s", k.name, k.pageNo, shortErr(err), retries, c.maxRetries, d.Round(time.Millisecond))
 		if serr := c.sleep(ctx, d); serr != nil {
-			return nil, fmt.Errorf("%s: stopped retrying (%w) after: %w", cmdlet, serr, err)
+			return fmt.Errorf("%s: stopped retrying (%w) after: %w", k.name, serr, err)
 		}
 	}
 }
@@ -430,15 +515,16 @@ func shortErr(err error) string {
 }
 
 // attempt sends one request and classifies the outcome.
-func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body []byte, read bool, pageNo, attemptNo int, cc *counters) (*pageResult, verdict, error) {
+func (c *Client) attempt(ctx context.Context, tenant string, k *call, attemptNo int) (verdict, error) {
+	name, read := k.name, k.read
 	tok, err := c.token(ctx)
 	if err != nil {
-		return nil, verdict{}, fmt.Errorf("%s: %w", cmdlet, err)
+		return verdict{}, fmt.Errorf("%s: %w", name, err)
 	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, verdict{}, fmt.Errorf("%s: %w", cmdlet, ctx.Err())
+		return verdict{}, fmt.Errorf("%s: %w", name, ctx.Err())
 	}
 	defer func() { <-c.sem }()
 
@@ -449,9 +535,9 @@ func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body 
 			wrote.Store(true)
 		}
 	}}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, link, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, k.link, bytes.NewReader(k.body))
 	if err != nil {
-		return nil, verdict{}, fmt.Errorf("%s: building the request: %w", cmdlet, err)
+		return verdict{}, fmt.Errorf("%s: building the request: %w", name, err)
 	}
 	h := req.Header
 	h.Set("Authorization", "Bearer "+tok)
@@ -461,108 +547,132 @@ func (c *Client) attempt(ctx context.Context, cmdlet, tenant, link string, body 
 	// gzip body (Exchange's 403 of NUL bytes) can be recognised instead of failing the read.
 	h.Set("Accept-Encoding", "gzip")
 	h.Set("X-AnchorMailbox", anchorMailbox+tenant)
-	h.Set("Prefer", "odata.maxpagesize="+strconv.Itoa(c.pageSize))
-	h.Set("X-CmdletName", cmdlet)
 	h.Set("X-ResponseFormat", "json")
 	h.Set("client-request-id", reqID)
 	h.Set("X-ClientApplication", "exoform")
 	h.Set("User-Agent", "exoform")
+	if k.header != nil {
+		k.header(h)
+	}
 
 	c.total.requests.Add(1)
-	cc.requests.Add(1)
+	k.cc.requests.Add(1)
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.logf("exchange: POST %s page %d attempt %d: no response (%s)", cmdlet, pageNo, attemptNo, time.Since(start).Round(time.Millisecond))
+		c.logf("exchange: POST %s page %d attempt %d: no response (%s)", name, k.pageNo, attemptNo, time.Since(start).Round(time.Millisecond))
 		sent := wrote.Load()
 		if ctx.Err() != nil {
 			if !read && sent {
-				return nil, verdict{}, fmt.Errorf("%s: %w: %w", cmdlet, ErrOutcomeUnknown, ctx.Err())
+				return verdict{}, fmt.Errorf("%s: %w: %w", name, ErrOutcomeUnknown, ctx.Err())
 			}
-			return nil, verdict{}, fmt.Errorf("%s: %w", cmdlet, ctx.Err())
+			return verdict{}, fmt.Errorf("%s: %w", name, ctx.Err())
 		}
-		err = fmt.Errorf("%s: %w", cmdlet, netErr(err))
+		err = fmt.Errorf("%s: %w", name, netErr(err))
 		if read || !sent {
-			return nil, verdict{retry: true}, err
+			return verdict{retry: true}, err
 		}
-		return nil, verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
 	defer resp.Body.Close()
-	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	status := resp.StatusCode
-	c.logf("exchange: POST %s page %d attempt %d -> %d (%s)", cmdlet, pageNo, attemptNo, status, time.Since(start).Round(time.Millisecond))
-	if readErr == nil && len(raw) > maxResponseBytes {
-		readErr = fmt.Errorf("the response is larger than %d bytes", maxResponseBytes)
-	}
+	c.logf("exchange: POST %s page %d attempt %d -> %d (%s)", name, k.pageNo, attemptNo, status, time.Since(start).Round(time.Millisecond))
 
 	// unreadable handles a response the cmdlet may have produced but that cannot be read.
-	unreadable := func(cause error) (*pageResult, verdict, error) {
+	unreadable := func(cause error) (verdict, error) {
 		if ctx.Err() != nil {
 			cause = ctx.Err()
 		}
-		err := fmt.Errorf("%s: reading the response (HTTP %d): %w", cmdlet, status, cause)
+		err := fmt.Errorf("%s: reading the response (HTTP %d): %w", name, status, cause)
 		if ctx.Err() != nil {
 			if read {
-				return nil, verdict{}, err
+				return verdict{}, err
 			}
-			return nil, verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+			return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 		}
 		if read {
-			return nil, verdict{retry: true}, err
+			return verdict{retry: true}, err
 		}
-		return nil, verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
 
 	if status == http.StatusNoContent {
-		return &pageResult{}, verdict{}, nil
+		return verdict{}, nil
 	}
 	if status >= 200 && status < 300 {
-		if readErr != nil {
-			return unreadable(netErr(readErr))
+		// The body is decoded as it arrives: a page is never held as raw bytes next to its
+		// decoded objects.
+		var body io.Reader = &boundedReader{r: resp.Body, left: maxResponseBytes}
+		if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+			zr, err := gzip.NewReader(body)
+			if err != nil {
+				return unreadable(fmt.Errorf("the gzip response is invalid: %w", netErr(err)))
+			}
+			defer zr.Close()
+			body = &boundedReader{r: zr, left: maxResponseBytes}
 		}
-		data, err := decodeBody(resp.Header, raw)
-		if err != nil {
-			return unreadable(err)
+		if err := k.decode(body); err != nil {
+			return unreadable(netErr(err))
 		}
-		p, err := parsePage(data)
-		if err != nil {
-			return unreadable(err)
-		}
-		return p, verdict{}, nil
+		return verdict{}, nil
 	}
 	if status >= 300 && status < 400 {
 		where := "elsewhere"
 		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Host != "" {
 			where = "to " + loc.Scheme + "://" + loc.Host
 		}
-		return nil, verdict{}, &Error{Cmdlet: cmdlet, Status: status, RequestID: requestIDOf(resp.Header, reqID),
+		return verdict{}, &Error{Cmdlet: name, Status: status, RequestID: requestIDOf(resp.Header, reqID),
 			Message: "unexpected redirect " + where + "; exoform does not follow redirects with an access token"}
 	}
 
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 	data := raw
 	if d, err := decodeBody(resp.Header, raw); err == nil {
 		data = d
 	}
-	apiErr := parseError(cmdlet, status, resp.Header, data, reqID)
+	apiErr := parseError(name, status, resp.Header, data, reqID)
 	after, hasAfter := wire.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	throttled := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || isConcurrencyLimit(data)
 	if throttled {
 		c.total.throttled.Add(1)
-		cc.throttled.Add(1)
+		k.cc.throttled.Add(1)
 	}
 	switch {
 	case throttled || status == http.StatusRequestTimeout:
 		// The server refused the request before running the cmdlet: safe for writes too.
-		return nil, verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
+		return verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
 	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
 		if read {
-			return nil, verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
+			return verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
 		}
-		return nil, verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr)
+		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr)
 	case status == http.StatusInternalServerError && read && apiErr.ExceptionType == "":
-		return nil, verdict{retry: true, after: after, hasAfter: hasAfter, serverError: true}, apiErr
+		return verdict{retry: true, after: after, hasAfter: hasAfter, serverError: true}, apiErr
 	}
-	return nil, verdict{}, apiErr
+	return verdict{}, apiErr
+}
+
+// boundedReader fails a body that grows past its bound instead of reading it to the end.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// Probe one byte: a body of exactly the bound is fine.
+		var one [1]byte
+		if n, _ := b.r.Read(one[:]); n > 0 {
+			return 0, fmt.Errorf("the response is larger than %d bytes", maxResponseBytes)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 func requestIDOf(h http.Header, fallback string) string {
@@ -611,16 +721,22 @@ func decodeBody(h http.Header, raw []byte) ([]byte, error) {
 	return out, nil
 }
 
-// parsePage reads a success body: {"value":[…],"@adminapi.warnings":[…],"@odata.nextLink":…}.
-func parsePage(data []byte) (*pageResult, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
+// decodePage reads a success body as it arrives:
+// {"value":[…],"@adminapi.warnings":[…],"@odata.nextLink":…}.
+func decodePage(r io.Reader) (*pageResult, error) {
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	var top map[string]any
 	if err := dec.Decode(&top); err != nil {
-		if len(bytes.TrimSpace(data)) == 0 {
+		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the response body is empty")
 		}
-		return nil, fmt.Errorf("the response is not valid JSON: %w", err)
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("the response is not valid JSON: %w", err)
+		}
+		return nil, err
 	}
 	if top == nil {
 		return nil, errors.New("the response is not a JSON object")
@@ -628,10 +744,16 @@ func parsePage(data []byte) (*pageResult, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("the response has data after its JSON object")
 	}
+	return pageOf(top)
+}
+
+// pageOf reads a decoded page envelope.
+func pageOf(top map[string]any) (*pageResult, error) {
 	p := &pageResult{}
 	switch v := top["value"].(type) {
 	case nil:
 	case []any:
+		p.objects = make([]map[string]any, 0, len(v))
 		for _, item := range v {
 			p.objects = append(p.objects, asObject(item))
 		}

@@ -67,6 +67,7 @@ func newStub(t *testing.T, h func(n int, w http.ResponseWriter, r *http.Request)
 	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := int(s.requests.Add(1))
 		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		s.mu.Lock()
 		s.bodies = append(s.bodies, string(body))
 		s.headers = append(s.headers, r.Header.Clone())
@@ -400,6 +401,11 @@ func TestRetries(t *testing.T) {
 		{name: "concurrency limit body on a write", cmdlet: "New-InboundConnector",
 			responses:    []respond{concurrency, ok},
 			wantRequests: 2, wantThrottle: 1},
+		{name: "concurrency limit with any status honours Retry-After", cmdlet: "Get-Mailbox",
+			responses: []respond{status(400, map[string]string{"Retry-After": "3"},
+				"You have reached the maximum number of concurrent requests per tenant. Please wait and try again"), ok},
+			wantRequests: 2, wantThrottle: 1,
+			wantSleeps: exactSleeps(3 * time.Second)},
 		{name: "write connection reset", cmdlet: "New-InboundConnector",
 			responses:    []respond{dropped, ok},
 			wantRequests: 1,
@@ -594,6 +600,45 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 	if got := c.Stats().Requests; got != 10 {
 		t.Errorf("requests %d, want 10", got)
+	}
+}
+
+// TestDefaultConcurrency: without MaxConcurrent the client keeps DefaultMaxConcurrent (10)
+// requests in flight, and never more. The server holds each request until ten are in.
+func TestDefaultConcurrency(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	full := make(chan struct{})
+	var once sync.Once
+	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		cur := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if cur <= p || peak.CompareAndSwap(p, cur) {
+				break
+			}
+		}
+		if cur == DefaultMaxConcurrent {
+			once.Do(func() { close(full) })
+		}
+		select {
+		case <-full:
+		case <-time.After(10 * time.Second):
+		}
+		inFlight.Add(-1)
+		writeJSON(w, 200, okEmpty)
+	})
+	c, _, _ := newTestClient(t, s, nil)
+	var wg sync.WaitGroup
+	for range 2 * DefaultMaxConcurrent {
+		wg.Go(func() {
+			if _, err := c.Invoke(context.Background(), "Get-CASMailbox", nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if DefaultMaxConcurrent != 10 || peak.Load() != 10 {
+		t.Errorf("peak concurrency %d (default %d), want 10", peak.Load(), DefaultMaxConcurrent)
 	}
 }
 

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,8 +36,18 @@ func NewProvider(c *Client) *Provider {
 type offline struct{}
 
 func (offline) Invoke(context.Context, string, providers.Params) (*Result, error) {
-	return nil, fmt.Errorf("no Exchange connection: this command works offline")
+	return nil, errOffline
 }
+
+func (offline) InvokePages(context.Context, string, providers.Params, func(*Page) error) error {
+	return errOffline
+}
+
+func (offline) InvokeBatch(context.Context, []BatchItem) ([]BatchResult, error) {
+	return nil, errOffline
+}
+
+var errOffline = errors.New("no Exchange connection: this command works offline")
 
 // Register adds the provider's resources and executor to a registry.
 func (p *Provider) Register(r *providers.Registry) {

@@ -106,8 +106,12 @@ func checkInboundConnector(obj cty.Value) []schema.AttrProblem {
 }
 
 // invoker is what resources need of the InvokeCommand client.
+// invoker is what the resource types need of the Client: one cmdlet (all pages, or page by
+// page) and read cmdlets batched.
 type invoker interface {
 	Invoke(ctx context.Context, cmdlet string, params providers.Params) (*Result, error)
+	InvokePages(ctx context.Context, cmdlet string, params providers.Params, fn func(*Page) error) error
+	InvokeBatch(ctx context.Context, items []BatchItem) ([]BatchResult, error)
 }
 
 type inboundConnector struct{ c invoker }
