@@ -659,4 +659,88 @@
 //     504), reset/truncate/html/lost drawn for an item are ignored.
 //     Stats.Requests counts top-level requests as "Graph GET",
 //     "Graph POST", ... (not batch items); Stats.Faults counts item faults.
+//
+// # Realistic profile
+//
+// Options.Profile (sim serve --profile SPEC, EXOFORM_SIM_PROFILE for --sim;
+// see ParseProfile) adds Microsoft's latency and limits, so that how a client
+// reads a large tenant can be measured against what the APIs allow. The
+// default, "off", adds nothing. The model wraps the router: it runs before a
+// handler and never holds the state lock, so waits serialise nothing; a wait
+// ends when the client goes away. "realistic" uses the numbers below. Tag
+// [V]: Microsoft publishes it; [S]: third parties report it; [choice]: the
+// sim's own plausible number, a known difference, configurable.
+//
+//   - Latency, each request waited before it is served, a $batch once:
+//     Graph 100 ms, Exchange (InvokeCommand and $batch) 400 ms, the token
+//     endpoint 100 ms [choice; Microsoft publishes no latency, and a real one
+//     varies with region, load and result size, which the sim ignores].
+//     Discovery documents and JWKS have none.
+//   - Exchange concurrency: at most 10 Exchange requests of the tenant in
+//     flight [choice; Microsoft publishes no number, and Capture2024's
+//     X-Concurrencycount header shows one is kept]. A $batch takes one slot
+//     however many items it carries, and its items run at the cost of one
+//     latency [choice]. The 11th is refused at once (no latency) with 429,
+//     Retry-After one latency rounded up to whole seconds (1 s), and the
+//     plain-text body "You have reached the maximum number of concurrent
+//     requests per tenant. Please wait and try again." — the text clients
+//     recognise whatever the status [S, ExoHelper, wire-formats A8]; the
+//     status and the plain-text body are [choice]. The limit is per Server:
+//     two processes serving one state file each have their own.
+//   - Exchange page size: Prefer (or X-Prefer) odata.maxpagesize above 1000
+//     is rewritten to 1000 before the handler runs, at the top level and in
+//     $batch items, so Preference-Applied says odata.maxpagesize=1000
+//     [choice; 1000 is the cmdlets' default ResultSize [V] and what CIPP
+//     asks for [S]; Microsoft documents no cap]. A cap below 1000 also
+//     applies to requests that state no preference, which then see
+//     Preference-Applied.
+//   - Exchange $batch items: at most 10 per batch, with every profile
+//     [S, CIPP sends 10; Microsoft publishes no limit].
+//   - Graph budgets, per app (the token's appid) and tenant, as token
+//     buckets (Graph's identity limits are token buckets [V], Graph docs
+//     concepts/throttling-limits.md): 8,000 resource units per 10 s and
+//     3,000 writes per 150 s [V for a tenant of more than 500 users; the sim
+//     uses the large-tenant numbers whatever its size; smaller tenants get
+//     3,500 or 5,000 RU from Microsoft]. A bucket holds its whole budget and
+//     refills evenly over its window. Costs [V, same table]: 1 RU, but 2 for
+//     GET of applications, users, oauth2PermissionGrants (and one grant),
+//     applications/{id}/extensionProperties and
+//     servicePrincipals/{id}/appRoleAssignments, 3 for groups/{id}/members,
+//     subscribedSkus and contracts, 5 for groups/{id}/transitiveMembers;
+//     $select takes 1 off, $expand adds 1, $top below 20 takes 1 off, never
+//     below 1. POST, PATCH, PUT and DELETE also spend one write, but for POST
+//     directoryObjects/getByIds and getObjectsById (3 RU, no write). The
+//     applications signInAudience write costs and the per-app and per-tenant
+//     limits across tenants and apps, and the global 130,000 requests per
+//     10 s, are not modelled [choice: one client cannot reach them here].
+//   - Over a Graph budget: 429 with Graph's error JSON (code
+//     TooManyRequests), Retry-After in whole seconds until the bucket holds
+//     the request again (at least 1), x-ms-throttle-scope
+//     Tenant_Application/ReadWrite|Write/{appId}/{tenantId} and
+//     x-ms-throttle-information ResourceUnitLimitExceeded or
+//     WriteLimitExceeded [V for the header names and 429 with Retry-After].
+//     Refused requests are charged too, so a client that ignores Retry-After
+//     stays throttled longer [V, C12]. Served requests carry
+//     x-ms-resource-unit (a $batch: the sum of its items');
+//     x-ms-throttle-limit-percentage is not sent [choice; one field report
+//     never saw it].
+//   - Graph $batch: each item is charged on its own [V, C10]. Items are
+//     charged in order; from the first refused one on, every later item is
+//     refused too (and charged), so the items passed to the handler are a
+//     prefix and their dependsOn still hold [choice]. Refused items come
+//     back as 429 items with Retry-After and the throttling headers; a batch
+//     none of whose items fits is refused whole with 429 [choice].
+//
+// Stats counts, with every profile, per service (Graph, Exchange, token):
+// HTTP requests (a $batch is one, and also BatchItems), nextLink pages (a
+// $skiptoken in the request or an item's url), throttled answers (every 429,
+// the profile's and injected faults', plus refused $batch items), the sum of
+// the Retry-After told, the peak of requests in flight (including those then
+// refused for concurrency) and the latency added. Stats.Table renders them.
+// Requests that fail authentication are counted too: the services would
+// have received them.
+//
+// Under a profile whose limits bind, which requests are refused depends on
+// their timing, so such runs are not reproducible for a seed the way faults
+// and lag are; tests of the model replace the clock and the wait instead.
 package sim
