@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -79,6 +78,7 @@ func casMailboxCmdlets() []*cmdlet {
 			name: "Get-CASMailbox",
 			params: []paramSpec{
 				{name: "Identity", docType: "MailboxIdParameter", kind: kindIdentity},
+				{name: "Filter", docType: "String", kind: kindString},
 				{name: "RecipientTypeDetails", docType: "RecipientTypeDetails[]", kind: kindMulti},
 				{name: "ResultSize", docType: "Unlimited", kind: kindUnlimited},
 			},
@@ -103,16 +103,23 @@ func getCASMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
 	} else {
 		list = mailboxList(x)
 	}
-	if types != nil {
-		list = slices.DeleteFunc(list, func(m *mailbox) bool { return !slices.Contains(types, m.recipientTypeDetails()) })
+	if list, e = selectMailboxes(list, types, p, true); e != nil {
+		return nil, e
 	}
-	res := &cmdResult{}
+	res := &cmdResult{render: renderCASMailboxKey}
 	list, res.warnings = applyResultSize(list, p)
-	res.objects = make([]object, 0, len(list))
-	for _, m := range list {
-		res.objects = append(res.objects, renderCASMailbox(x.st, m))
-	}
+	res.keys = mailboxGuids(list)
 	return res, nil
+}
+
+// renderCASMailboxKey renders the CAS mailbox with Guid key as reads see it
+// now (a lazy Get-CASMailbox result, cmdResult).
+func renderCASMailboxKey(x *cmdContext, key string) (object, bool) {
+	m := visibleMailbox(x, key)
+	if m == nil {
+		return nil, false
+	}
+	return renderCASMailbox(x.st, m), true
 }
 
 func setCASMailbox(x *cmdContext, p params) (*cmdResult, *exError) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,9 +31,39 @@ func (x *cmdContext) stamp() time.Time { return x.now.UTC().Truncate(time.Second
 
 // cmdResult is a cmdlet's output: the objects for "value" and the warnings
 // for "@adminapi.warnings".
+//
+// A cmdlet whose output can run to tens of thousands of objects lists keys
+// instead (mailbox Guids, in output order) and sets render, which makes the
+// output object of one key from the state when its page is served; false
+// means the object is gone since it was listed. Listing is cheap and
+// rendering is not, so a page costs its own objects only (see pageCache).
 type cmdResult struct {
 	objects  []object
+	keys     []string
+	render   func(x *cmdContext, key string) (object, bool)
 	warnings []string
+}
+
+// len is the number of output objects (keys for a lazy result).
+func (r *cmdResult) len() int {
+	if r.render != nil {
+		return len(r.keys)
+	}
+	return len(r.objects)
+}
+
+// page returns output objects from..to-1 as x's state shows them now.
+func (r *cmdResult) page(x *cmdContext, from, to int) []object {
+	if r.render == nil {
+		return slices.Clone(r.objects[from:to]) // the caller may $select in place
+	}
+	out := make([]object, 0, to-from)
+	for _, k := range r.keys[from:to] {
+		if o, ok := r.render(x, k); ok {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // cmdletRegistry lists every simulated cmdlet by lower-case name. A cmdlet

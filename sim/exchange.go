@@ -22,8 +22,7 @@ type invokeRequest struct {
 }
 
 // handleInvoke serves POST /adminapi/beta/{tenant}/InvokeCommand: check the
-// token, decode the cmdlet call, maybe inject a fault, run the cmdlet under
-// the store lock, and answer one page of its output.
+// token, decode the cmdlet call, and answer it (serveInvoke).
 func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg string) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -40,9 +39,28 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		s.writeExError(w, e)
 		return
 	}
+	s.serveInvoke(w, r, claims, req, nil)
+}
+
+// batchPick is what a $batch decided for one of its items before running
+// them concurrently: the fault drawn for it, in item order, so that a run is
+// reproducible for a seed whatever order the items finish in.
+type batchPick struct{ fault *Fault }
+
+// serveInvoke runs one authenticated cmdlet call, from the wire (pick nil)
+// or as an item of an Exchange $batch: maybe inject a fault, run the cmdlet
+// under the store lock, and answer one page of its output. A batch item
+// takes only the faults that are an answer (429, 500, 503, 504, and lost as
+// a 500): a connection cannot be reset for one item.
+func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, claims *tokenClaims, req *invokeRequest, pick *batchPick) {
+	inBatch := pick != nil
 	c := lookupCmdlet(req.CmdletInput.CmdletName)
 	if c == nil {
 		s.stats.request(req.CmdletInput.CmdletName)
+		if inBatch {
+			s.writeExError(w, errUnknownCmdlet(req.CmdletInput.CmdletName))
+			return
+		}
 		s.writeUnknownCmdlet(w, req.CmdletInput.CmdletName)
 		return
 	}
@@ -51,7 +69,12 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		s.writeExError(w, e)
 		return
 	}
-	fault := s.pickFault(c)
+	var fault *Fault
+	if inBatch {
+		fault = pick.fault
+	} else {
+		fault = s.pickFault(c)
+	}
 	if fault != nil && fault.Kind != FaultLost {
 		s.injectFault(w, r, fault, c)
 		return
@@ -61,10 +84,17 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		s.writeExError(w, e)
 		return
 	}
-	skip, e := skipOffset(r, c)
+	tok, e := pageToken(r, c)
 	if e != nil {
 		s.writeExError(w, e)
 		return
+	}
+	digest := paramsDigest(req.CmdletInput.Parameters)
+	if tok.Listing != "" && !c.write {
+		if res := s.store.pages.get(tok.Listing, c.name, digest, s.now()); res != nil {
+			s.writePage(w, r, c, res, tok, digest)
+			return
+		}
 	}
 	res, e := s.run(c, p)
 	if e != nil {
@@ -72,10 +102,25 @@ func (s *Server) handleInvoke(w http.ResponseWriter, r *http.Request, tenantSeg 
 		return
 	}
 	if fault != nil { // lost: the write happened, the answer does not arrive
+		if inBatch {
+			s.stats.fault(FaultLost)
+			s.writeExError(w, transientError(http.StatusInternalServerError, "InternalServerError", "An internal server error occurred. The operation failed, please try again."))
+			return
+		}
 		s.serveLost(w, r, c)
 		return
 	}
-	s.writePage(w, r, c, res, skip)
+	tok.Listing = ""
+	s.writePage(w, r, c, res, tok, digest)
+}
+
+// batchFault reports whether a fault kind can hit a $batch item.
+func batchFault(kind string) bool {
+	switch kind {
+	case Fault429, Fault500, Fault503, Fault504, FaultLost:
+		return true
+	}
+	return false
 }
 
 // authenticate checks the bearer token against the current state (which
@@ -106,17 +151,18 @@ func decodeInvoke(w http.ResponseWriter, r *http.Request) (*invokeRequest, *exEr
 	return &req, nil
 }
 
-// skipOffset reads the $skiptoken of a nextLink request (0 for a first page).
-func skipOffset(r *http.Request, c *cmdlet) (int, *exError) {
-	tok := r.URL.Query().Get("$skiptoken")
-	if tok == "" {
-		return 0, nil
+// pageToken reads the $skiptoken of a nextLink request (the zero token for
+// a first page).
+func pageToken(r *http.Request, c *cmdlet) (skipToken, *exError) {
+	v := r.URL.Query().Get("$skiptoken")
+	if v == "" {
+		return skipToken{}, nil
 	}
-	t, ok := decodeSkipToken(tok)
+	t, ok := decodeSkipToken(v)
 	if !ok || !strings.EqualFold(t.Cmdlet, c.name) {
-		return 0, errBadRequest(excInvalidRequest, "The $skiptoken is not valid for this request. Re-POST the original body to the @odata.nextLink unchanged.")
+		return skipToken{}, errBadRequest(excInvalidRequest, "The $skiptoken is not valid for this request. Re-POST the original body to the @odata.nextLink unchanged.")
 	}
-	return t.Offset, nil
+	return t, nil
 }
 
 // run executes a cmdlet under the store lock.
@@ -143,19 +189,44 @@ func (s *Server) run(c *cmdlet, p params) (*cmdResult, *exError) {
 	return res, nil
 }
 
-// writePage answers one page of res starting at skip, with a nextLink to the
-// same URL (and $select) when more remain.
-func (s *Server) writePage(w http.ResponseWriter, r *http.Request, c *cmdlet, res *cmdResult, skip int) {
+// writePage answers the page of res that tok points at, with a nextLink to
+// the same URL (and $select) when more remain. A first page of several, or a
+// page of a listing this process no longer keeps (tok.Listing ""), keeps the
+// listing in the page cache for the pages that follow; the last page drops
+// it. Only the page's objects are rendered.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, c *cmdlet, res *cmdResult, tok skipToken, digest string) {
 	size, asked := pageSize(r.Header)
-	all := res.objects
-	if skip > len(all) {
-		skip = len(all)
+	total := res.len()
+	skip := min(tok.Offset, total)
+	end := min(skip+size, total)
+	listing := tok.Listing
+	switch {
+	case end < total && listing == "":
+		listing = s.store.pages.put(c.name, digest, res, s.now())
+	case end >= total && listing != "":
+		s.store.pages.drop(listing)
 	}
-	end := min(skip+size, len(all))
 	sel := parseSelect(r.URL.Query().Get("$select"))
-	page := make([]object, 0, end-skip)
-	for _, o := range all[skip:end] {
-		page = append(page, selectFields(o, sel))
+	var page []object
+	if res.render == nil {
+		page = res.page(nil, skip, end)
+	} else {
+		now := s.now()
+		if err := s.store.read(func(st *state) error {
+			page = res.page(&cmdContext{st: st, now: now}, skip, end)
+			return nil
+		}); err != nil {
+			s.writeInternal(w, err)
+			return
+		}
+	}
+	if sel != nil {
+		for i, o := range page {
+			page[i] = selectFields(o, sel)
+		}
+	}
+	if page == nil {
+		page = []object{}
 	}
 	warnings := res.warnings
 	if warnings == nil || skip > 0 {
@@ -167,12 +238,12 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, c *cmdlet, re
 		{"@adminapi.warnings", warnings},
 		{"value", page},
 	}
-	if end < len(all) {
+	if end < total {
 		q := url.Values{}
 		if v := r.URL.Query().Get("$select"); v != "" {
 			q.Set("$select", v)
 		}
-		q.Set("$skiptoken", encodeSkipToken(skipToken{Cmdlet: c.name, Offset: end}))
+		q.Set("$skiptoken", encodeSkipToken(skipToken{Cmdlet: c.name, Offset: end, Listing: listing}))
 		env = append(env, field{"@odata.nextLink", "https://" + r.Host + r.URL.Path + "?" + q.Encode()})
 	}
 	h := w.Header()
@@ -180,7 +251,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, c *cmdlet, re
 	if asked {
 		h.Set("Preference-Applied", fmt.Sprintf("odata.maxpagesize=%d", size))
 	}
-	b, err := json.Marshal(env)
+	b, err := marshalOutput(env)
 	if err != nil {
 		s.writeInternal(w, err)
 		return

@@ -65,7 +65,7 @@ var fidelitySubset = map[string]bool{
 	// Recipients and configuration (mailboxes, permissions, inbox rules,
 	// organization config).
 	"Get-Mailbox": true, "New-Mailbox": true, "Set-Mailbox": true, "Remove-Mailbox": true,
-	"Get-CASMailbox":        true,
+	"Get-CASMailbox": true, "Get-Recipient": true,
 	"Get-MailboxPermission": true, "Add-MailboxPermission": true, "Remove-MailboxPermission": true,
 	"Get-RecipientPermission": true, "Remove-RecipientPermission": true,
 	"Get-InboxRule": true, "New-InboxRule": true, "Set-InboxRule": true,

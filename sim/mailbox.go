@@ -71,6 +71,7 @@ func mailboxCmdlets() []*cmdlet {
 			name: "Get-Mailbox",
 			params: []paramSpec{
 				identity(false),
+				{name: "Filter", docType: "String", kind: kindString},
 				{name: "RecipientTypeDetails", docType: "RecipientTypeDetails[]", kind: kindMulti},
 				{name: "ResultSize", docType: "Unlimited", kind: kindUnlimited},
 			},
@@ -118,15 +119,23 @@ func getMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
 	} else {
 		list = mailboxList(x)
 	}
-	if types != nil {
-		list = slices.DeleteFunc(list, func(m *mailbox) bool { return !slices.Contains(types, m.recipientTypeDetails()) })
+	if list, e = selectMailboxes(list, types, p, false); e != nil {
+		return nil, e
 	}
-	res := &cmdResult{}
+	res := &cmdResult{render: renderMailboxKey}
 	list, res.warnings = applyResultSize(list, p)
-	for _, m := range list {
-		res.objects = append(res.objects, renderMailbox(x, m))
-	}
+	res.keys = mailboxGuids(list)
 	return res, nil
+}
+
+// renderMailboxKey renders the mailbox with Guid key as reads see it now
+// (a lazy Get-Mailbox result, cmdResult).
+func renderMailboxKey(x *cmdContext, key string) (object, bool) {
+	m := visibleMailbox(x, key)
+	if m == nil {
+		return nil, false
+	}
+	return renderMailbox(x, m), true
 }
 
 func newMailbox(x *cmdContext, p params) (*cmdResult, *exError) {

@@ -71,6 +71,20 @@ func (n opathCmp) eval(get func(string) []string) bool {
 	return hit
 }
 
+// opathProps returns the property names n compares, in order, so that a
+// cmdlet can check them against its filterable properties before evaluating.
+func opathProps(n opathNode) []string {
+	switch n := n.(type) {
+	case opathBinary:
+		return append(opathProps(n.l), opathProps(n.r)...)
+	case opathNot:
+		return opathProps(n.x)
+	case opathCmp:
+		return []string{n.prop}
+	}
+	return nil
+}
+
 // wildcardMatch matches s against pat, where * is any run of characters
 // and ? any one character.
 func wildcardMatch(pat, s string) bool {

@@ -329,23 +329,43 @@ func getRecipientPermission(x *cmdContext, p params) (*cmdResult, *exError) {
 		}
 		trustee = u.Guid
 	}
-	var entries []object
+	// Keys are "<mailbox Guid>/<trustee Guid>", with no trustee Guid for
+	// NT AUTHORITY\SELF: listing them is cheap, rendering is per page.
+	var keys []string
 	for _, m := range list {
 		if trustee == "" {
-			entries = append(entries, renderSendAs(m.Name, selfPrincipal))
+			keys = append(keys, m.Guid+"/")
 		}
 		for _, g := range m.SendAs {
 			if trustee != "" && g != trustee {
 				continue
 			}
 			if u := mailboxByGuid(x, g); u != nil {
-				entries = append(entries, renderSendAs(m.Name, trusteeName(u)))
+				keys = append(keys, m.Guid+"/"+g)
 			}
 		}
 	}
-	res := &cmdResult{}
-	res.objects, res.warnings = applyResultSize(entries, p)
+	res := &cmdResult{render: renderSendAsKey}
+	res.keys, res.warnings = applyResultSize(keys, p)
 	return res, nil
+}
+
+// renderSendAsKey renders one SendAs entry of a lazy Get-RecipientPermission
+// result as reads see it now; an entry removed since it was listed is gone.
+func renderSendAsKey(x *cmdContext, key string) (object, bool) {
+	mg, g, _ := strings.Cut(key, "/")
+	m := visibleMailbox(x, mg)
+	if m == nil {
+		return nil, false
+	}
+	if g == "" {
+		return renderSendAs(m.Name, selfPrincipal), true
+	}
+	u := mailboxByGuid(x, g)
+	if u == nil || !slices.Contains(m.SendAs, g) {
+		return nil, false
+	}
+	return renderSendAs(m.Name, trusteeName(u)), true
 }
 
 func addRecipientPermission(x *cmdContext, p params) (*cmdResult, *exError) {

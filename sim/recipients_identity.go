@@ -204,6 +204,42 @@ func mailboxList(x *cmdContext) []*mailbox {
 	return out
 }
 
+// selectMailboxes keeps the mailboxes of list whose RecipientTypeDetails is
+// one of types (nil: any) and that match the -Filter in p (cas: with
+// Get-CASMailbox's properties), in one pass.
+func selectMailboxes(list []*mailbox, types []string, p params, cas bool) ([]*mailbox, *exError) {
+	match, e := mailboxFilter(p, cas)
+	if e != nil {
+		return nil, e
+	}
+	if types == nil && match == nil {
+		return list, nil
+	}
+	return slices.DeleteFunc(list, func(m *mailbox) bool {
+		return (types != nil && !slices.Contains(types, m.recipientTypeDetails())) || (match != nil && !match(m))
+	}), nil
+}
+
+// mailboxGuids returns the Guids of list, in order: the keys of a lazy
+// result (cmdResult).
+func mailboxGuids(list []*mailbox) []string {
+	out := make([]string, len(list))
+	for i, m := range list {
+		out[i] = m.Guid
+	}
+	return out
+}
+
+// visibleMailbox returns the mailbox with that Guid as reads see it now, or
+// nil when it does not exist for readers (any more).
+func visibleMailbox(x *cmdContext, guid string) *mailbox {
+	rec := x.st.Exchange.Mailboxes[guid]
+	if rec == nil {
+		return nil
+	}
+	return rec.visible(x.now)
+}
+
 // rcpRecipientTypeDetails checks a RecipientTypeDetails[] filter against
 // the documented values and returns the canonical ones.
 func rcpRecipientTypeDetails(p params, valid []string) ([]string, *exError) {

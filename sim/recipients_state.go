@@ -142,5 +142,5 @@ func recipientCmdlets() []*cmdlet {
 	for _, f := range [][]*cmdlet{mailboxCmdlets(), casMailboxCmdlets(), mailboxPermissionCmdlets(), recipientPermissionCmdlets(), inboxRuleCmdlets(), transportConfigCmdlets(), organizationConfigCmdlets()} {
 		out = append(out, f...)
 	}
-	return out
+	return append(out, getRecipientCmdlet())
 }

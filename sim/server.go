@@ -292,6 +292,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case len(seg) == 4 && strings.EqualFold(seg[0], "adminapi") && strings.EqualFold(seg[1], "beta") && strings.EqualFold(seg[3], "InvokeCommand"):
 		s.handleInvoke(w, r, seg[2])
+	case len(seg) == 4 && strings.EqualFold(seg[0], "adminapi") && strings.EqualFold(seg[1], "beta") && seg[3] == "$batch":
+		s.handleExBatch(w, r, seg[2])
 	case seg[0] == "graph":
 		s.handleGraph(w, r, seg)
 	case len(seg) == 4 && seg[1] == "v2.0" && seg[2] == ".well-known" && seg[3] == "openid-configuration" && r.Method == http.MethodGet:

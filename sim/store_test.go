@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,11 +42,73 @@ func TestStore_PersistsAcrossRestart(t *testing.T) {
 			t.Errorf("%s mode = %v, want 0600", p, fi.Mode().Perm())
 		}
 	}
-	// The state file is pretty JSON holding the secret.
+	// The state file is compact JSON (a write of a large tenant costs its
+	// encoding) holding the secret.
 	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), "\n  \"tenant\"") || !strings.Contains(string(b), cloud1.ClientSecret) {
-		t.Errorf("state file is not indented JSON with the admin secret:\n%.300s", b)
+	if !strings.HasPrefix(string(b), `{"format_version":`) || !strings.Contains(string(b), cloud1.ClientSecret) {
+		t.Errorf("state file is not compact JSON with the admin secret:\n%.300s", b)
 	}
+}
+
+// TestStore_LoadsIndentedState: state files written before saves became
+// compact (indented JSON) still load and keep working.
+func TestStore_LoadsIndentedState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	st, err := seedState("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, startSim(t, Options{StatePath: path}))
+	c.mustInvoke("Set-CASMailbox", map[string]any{"Identity": "adele", "ImapEnabled": false})
+	if got := c.mustInvoke("Get-CASMailbox", map[string]any{"Identity": "adele"}).Value[0]["ImapEnabled"]; got != false {
+		t.Errorf("ImapEnabled after Set on an indented state = %v, want false", got)
+	}
+}
+
+// TestStore_GroupCommit: concurrent writers share saves, and each is answered
+// only once the state file holds its change.
+func TestStore_GroupCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := startSim(t, Options{StatePath: path, Mailboxes: 20})
+	c := newClient(t, s)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			id := fmt.Sprintf("user%05d", i+1)
+			r := c.invoke("Set-CASMailbox", map[string]any{"Identity": id, "PopEnabled": false})
+			if r.status != 200 {
+				t.Errorf("Set-CASMailbox %s: %d %s", id, r.status, r.body)
+				return
+			}
+			// Acknowledged: the file on disk already holds the change.
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			st, err := decodeState(b)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			m := st.Exchange.Mailboxes[nameGUID(st.Tenant.ID+":mailbox:"+id)]
+			if m == nil || m.Current == nil {
+				t.Errorf("%s is missing from the state file", id)
+				return
+			}
+			if pop, set := m.Current.CAS.Bools["PopEnabled"]; !set || pop {
+				t.Errorf("%s acknowledged, but the state file does not hold PopEnabled false: %+v", id, m)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestStore_TwoServersShareState(t *testing.T) {
