@@ -99,7 +99,7 @@ func (rep *Report) Write(w io.Writer) {
 		}[step]
 		wall := fmtDuration(m.Wall)
 		if m.Extrapolated > 0 {
-			wall += fmt.Sprintf(" (extrapolated from %d objects per type)", m.Extrapolated)
+			wall += fmt.Sprintf(" (extrapolated from %d of the reads)", m.Extrapolated)
 		}
 		vsBound, vsBase := "-", "-"
 		if bound != nil && bound.Wall > 0 && step != StepLowerBound && step != StepPlanCPU && step != StepApply && step != StepExport {

@@ -135,7 +135,8 @@ type Measurement struct {
 	SimTable string
 	// ClientStats is exoform's own --stats table, as printed.
 	ClientStats string
-	// Extrapolated, when positive, says Wall was extrapolated from this many objects.
+	// Extrapolated, when positive, says Wall was extrapolated from a run of this many of the
+	// reads.
 	Extrapolated int
 	// Output is the last lines of exoform's standard output (its summary).
 	Output string
