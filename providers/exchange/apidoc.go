@@ -3,7 +3,10 @@ package exchange
 import "github.com/exoform/exoform/providers"
 
 // The cmdlets each type sends (providers.APIDescriber), for the reference documentation: reads
-// are the bulk Get- of ReadAll or ReadKeys, which a guard also sends for the one object. The
+// are the bulk Get- of ReadAll or ReadKeys, which a guard also sends for the one object. A call
+// is listed by its cmdlet whatever carries it: a bulk recipient read may be split into parts
+// by -Filter (partition.go), and per-mailbox reads travel ten to an Exchange $batch request
+// (batch.go). The
 // lists are held to what the types emit against the simulated tenant (apidoc_test.go), so a
 // cmdlet added to a type's code without being listed here fails the tests.
 
@@ -66,7 +69,7 @@ func (r *transportRule) Calls() []providers.Call {
 }
 
 // Calls implements providers.APIDescriber: inbox rules are read one Get-InboxRule -Mailbox per
-// declared mailbox, and never deleted.
+// declared mailbox (batched), and never deleted.
 func (r *inboxRule) Calls() []providers.Call { return cmdletFamily("InboxRule", false) }
 
 // Calls implements providers.APIDescriber.
@@ -89,8 +92,8 @@ func (r *sharedMailbox) Calls() []providers.Call {
 	}
 }
 
-// Calls implements providers.APIDescriber: Full Access is read per declared mailbox with
-// Get-MailboxPermission, Send As for the organization with one Get-RecipientPermission.
+// Calls implements providers.APIDescriber: Full Access and Send As are read per declared
+// mailbox (batched) with Get-MailboxPermission and Get-RecipientPermission -Identity.
 func (r *mailboxPermissions) Calls() []providers.Call {
 	return []providers.Call{
 		cmdlet("Get-MailboxPermission", providers.PurposeRead, providers.PurposeGuard),

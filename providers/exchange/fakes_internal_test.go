@@ -37,7 +37,7 @@ func (f *rcpFakeInvoker) InvokePages(ctx context.Context, cmdlet string, ps prov
 }
 
 func (f *rcpFakeInvoker) InvokeBatch(ctx context.Context, items []BatchItem) ([]BatchResult, error) {
-
+	f.batches.Add(1)
 	return batchVia(ctx, f.Invoke, items)
 }
 

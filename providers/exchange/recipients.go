@@ -20,10 +20,6 @@ import (
 // exchange_organization_config, exchange_cas_mailbox, exchange_shared_mailbox,
 // exchange_mailbox_permissions and exchange_inbox_rule.
 
-// recipientReadParallelism bounds the per-mailbox reads (Get-MailboxPermission,
-// Get-InboxRule) one scoped read runs at once; the client limits concurrency again.
-const recipientReadParallelism = 4
-
 // recipientInvoke runs a read cmdlet and refuses a result that came with non-terminating
 // errors: part of the list may be missing, and an incomplete read must not look like absence.
 func recipientInvoke(ctx context.Context, c invoker, cmdlet string, params providers.Params) ([]map[string]any, error) {

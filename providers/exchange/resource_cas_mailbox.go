@@ -13,9 +13,10 @@ import (
 // CASMailboxType is exchange_cas_mailbox: the client access settings of an existing mailbox
 // (Get-CASMailbox / Set-CASMailbox).
 //
-// Every mailbox is read in one bulk Get-CASMailbox -ResultSize Unlimited (paged by the client),
-// never one request per mailbox, so for_each over thousands of mailboxes costs a request per
-// thousand mailboxes. The object's key is its primary SMTP address; a declaration may name the
+// Every mailbox is read in one bulk Get-CASMailbox -ResultSize Unlimited (paged by the client,
+// and split by -Filter into parts read concurrently when it is more than a page: bulkRead),
+// never one request per mailbox, so for_each over thousands of mailboxes costs about a request
+// per thousand mailboxes. The object's key is its primary SMTP address; a declaration may name the
 // mailbox by any identity Exchange reports for it (UPN, alias, name, GUID, a proxy address).
 var CASMailboxType = &schema.ResourceType{
 	Name:        "exchange_cas_mailbox",
@@ -53,19 +54,12 @@ type casMailbox struct{ c invoker }
 
 func (r *casMailbox) Type() *schema.ResourceType { return CASMailboxType }
 
-// ReadAll reads every mailbox's CAS settings in one bulk, paged Get-CASMailbox.
+// ReadAll reads every mailbox's CAS settings in one bulk Get-CASMailbox, partitioned when it is
+// more than a page (bulkRead).
 func (r *casMailbox) ReadAll(ctx context.Context) ([]providers.LiveObject, error) {
-	objs, err := recipientInvoke(ctx, r.c, "Get-CASMailbox", providers.Params{{Name: "ResultSize", Value: "Unlimited"}})
+	out, err := bulkRead(ctx, r.c, "Get-CASMailbox", providers.Params{{Name: "ResultSize", Value: "Unlimited"}}, casLiveObject)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]providers.LiveObject, 0, len(objs))
-	for i, o := range objs {
-		lo, err := casLiveObject(o)
-		if err != nil {
-			return nil, fmt.Errorf("Get-CASMailbox: object %d: %w", i, err)
-		}
-		out = append(out, lo)
 	}
 	recipientUniqueNames(out)
 	return out, nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -25,8 +24,8 @@ import (
 // enabled. The many rarely used conditions and actions (categories, flags, importance,
 // sensitivity, size ranges, dates) are left out too.
 //
-// Reads: Get-InboxRule needs -Mailbox, so the type is a ScopedReader: one request per distinct
-// declared mailbox, a few at a time.
+// Reads: Get-InboxRule needs -Mailbox, so the type is a ScopedReader: one Get-InboxRule per
+// distinct declared mailbox, sent ten to an Exchange $batch request.
 var InboxRuleType = &schema.ResourceType{
 	Name:        "exchange_inbox_rule",
 	Description: "An inbox rule of a mailbox, such as copying every message to an import folder. exoform never deletes inbox rules: they have no field for an ownership marker.",
@@ -158,7 +157,8 @@ func inboxSplitKey(key string) (mailbox, name string, ok bool) {
 	return key[:i], key[i+len(schema.KeySep):], true
 }
 
-// ReadKeys reads the declared rules: one Get-InboxRule per distinct mailbox, a few at a time. A
+// ReadKeys reads the declared rules: one Get-InboxRule per distinct mailbox, sent ten to an
+// Exchange $batch request. A
 // mailbox Exchange does not find has no rules (the plan creates them after the mailbox it
 // creates). Two rules of one mailbox with a declared name are an error: exoform could not tell
 // which one the declaration means.
@@ -184,24 +184,23 @@ func (r *inboxRule) ReadKeys(ctx context.Context, keys []string) ([]providers.Li
 		}
 		b.names = append(b.names, name)
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(recipientReadParallelism)
-	for _, b := range boxes {
-		g.Go(func() error {
-			objs, err := recipientInvoke(gctx, r.c, "Get-InboxRule", providers.Params{{Name: "Mailbox", Value: b.name}, {Name: "ResultSize", Value: "Unlimited"}})
-			switch {
-			case IsNotFound(err):
-				b.missing = true
-				return nil
-			case err != nil:
-				return err
-			}
-			b.rules = objs
-			return nil
-		})
+	items := make([]BatchItem, len(boxes))
+	for i, b := range boxes {
+		items[i] = BatchItem{Cmdlet: "Get-InboxRule", Params: providers.Params{{Name: "Mailbox", Value: b.name}, {Name: "ResultSize", Value: "Unlimited"}}}
 	}
-	if err := g.Wait(); err != nil {
+	results, err := r.c.InvokeBatch(ctx, items)
+	if err != nil {
 		return nil, nil, err
+	}
+	for i, b := range boxes {
+		objs, err := recipientBatchResult(items[i], results[i])
+		switch {
+		case IsNotFound(err):
+			b.missing = true
+		case err != nil:
+			return nil, nil, err
+		}
+		b.rules = objs
 	}
 	var out []providers.LiveObject
 	var missing []string

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -18,9 +17,9 @@ import (
 // Inherited entries, Deny entries and built-in principals (NT AUTHORITY\SELF, other NT AUTHORITY
 // accounts, unresolved SIDs) are never read as trustees and never changed.
 //
-// Reads: Get-MailboxPermission needs -Identity, so the type is a ScopedReader: one request per
-// declared mailbox (run a few at a time), plus one bulk, paged Get-RecipientPermission for every
-// SendAs entry of the tenant. Trustees are compared through the mailboxes exchange_cas_mailbox
+// Reads: Get-MailboxPermission needs -Identity, so the type is a ScopedReader: a
+// Get-MailboxPermission and a Get-RecipientPermission per declared mailbox, sent ten to an
+// Exchange $batch request. Trustees are compared through the mailboxes exchange_cas_mailbox
 // reads in one bulk request (the Resolver's Needs), so a trustee written as alias, UPN, address
 // or name compares equal to the spelling Exchange reports.
 var MailboxPermissionsType = &schema.ResourceType{
@@ -53,9 +52,15 @@ func (r *mailboxPermissions) ReadAll(context.Context) ([]providers.LiveObject, e
 	return nil, fmt.Errorf("exchange_mailbox_permissions can only be read for named mailboxes")
 }
 
-// ReadKeys reads the permissions of the named mailboxes: Get-MailboxPermission once per distinct
-// mailbox and one bulk Get-RecipientPermission, concurrently. A mailbox Exchange does not find
-// yields no object (the planner reports it, or sets it up after the mailbox this plan creates).
+// ReadKeys reads the permissions of the named mailboxes: Get-MailboxPermission and
+// Get-RecipientPermission for each distinct mailbox, all sent through $batch (ten to a
+// request, the requests concurrently). A mailbox Exchange does not find yields no object (the
+// planner reports it, or sets it up after the mailbox this plan creates).
+//
+// SendAs is read per mailbox rather than with one bulk Get-RecipientPermission: the bulk list
+// holds an NT AUTHORITY\SELF entry for every mailbox of the tenant, so at 50,000 mailboxes it is
+// some 60 pages read one after another, while the declared mailboxes' entries cost one batch
+// item each, read concurrently.
 func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]providers.LiveObject, []string, error) {
 	var mbs []string
 	seen := map[string]bool{}
@@ -68,54 +73,52 @@ func (r *mailboxPermissions) ReadKeys(ctx context.Context, keys []string) ([]pro
 	if len(mbs) == 0 {
 		return nil, nil, nil
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(recipientReadParallelism)
-	var sendAs []map[string]any
-	g.Go(func() error {
-		objs, err := recipientInvoke(gctx, r.c, "Get-RecipientPermission", providers.Params{{Name: "ResultSize", Value: "Unlimited"}})
-		sendAs = objs
-		return err
-	})
-	full := make([][]map[string]any, len(mbs))
-	found := make([]bool, len(mbs))
-	for i, mb := range mbs {
-		g.Go(func() error {
-			objs, err := recipientInvoke(gctx, r.c, "Get-MailboxPermission", providers.Params{{Name: "Identity", Value: mb}, {Name: "ResultSize", Value: "Unlimited"}})
-			switch {
-			case IsNotFound(err):
-				return nil
-			case err != nil:
-				return err
-			}
-			full[i], found[i] = objs, true
-			return nil
-		})
+	items := make([]BatchItem, 0, 2*len(mbs))
+	for _, mb := range mbs {
+		items = append(items,
+			BatchItem{Cmdlet: "Get-MailboxPermission", Params: providers.Params{{Name: "Identity", Value: mb}, {Name: "ResultSize", Value: "Unlimited"}}},
+			BatchItem{Cmdlet: "Get-RecipientPermission", Params: providers.Params{{Name: "Identity", Value: mb}, {Name: "ResultSize", Value: "Unlimited"}}})
 	}
-	if err := g.Wait(); err != nil {
+	results, err := r.c.InvokeBatch(ctx, items)
+	if err != nil {
 		return nil, nil, err
-	}
-	sendAsBy := map[string][]map[string]any{}
-	for _, e := range sendAs {
-		id := strings.ToLower(recipientStr(e, "Identity"))
-		sendAsBy[id] = append(sendAsBy[id], e)
 	}
 	var out []providers.LiveObject
 	var missing []string
 	for i, mb := range mbs {
-		if !found[i] {
+		full, fullErr := recipientBatchResult(items[2*i], results[2*i])
+		send, sendErr := recipientBatchResult(items[2*i+1], results[2*i+1])
+		// A mailbox either cmdlet does not find does not exist (yet); any other error fails the
+		// read.
+		for _, err := range []error{fullErr, sendErr} {
+			if err != nil && !IsNotFound(err) {
+				return nil, nil, err
+			}
+		}
+		if fullErr != nil || sendErr != nil {
 			missing = append(missing, mb)
 			continue
 		}
-		out = append(out, permissionsLiveObject(mb, full[i], sendAsBy))
+		out = append(out, permissionsLiveObject(mb, full, send))
 	}
 	return out, missing, nil
 }
 
-// permissionsLiveObject builds one mailbox's object from its Get-MailboxPermission entries and
-// the tenant's SendAs entries (by the lower-case Identity of the mailbox they are on). The
-// SendAs entries that belong to the mailbox are those under the Identity its
-// Get-MailboxPermission entries report, or under the identity it was asked by.
-func permissionsLiveObject(mb string, entries []map[string]any, sendAsBy map[string][]map[string]any) providers.LiveObject {
+// recipientBatchResult is recipientInvoke for one item of a batch: its objects, or its error,
+// with non-terminating errors refused.
+func recipientBatchResult(item BatchItem, r BatchResult) ([]map[string]any, error) {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	if len(r.Result.Errors) > 0 {
+		return nil, fmt.Errorf("%s reported errors, so the result may be incomplete: %s", item.Cmdlet, strings.Join(r.Result.Errors, "; "))
+	}
+	return r.Result.Objects, nil
+}
+
+// permissionsLiveObject builds one mailbox's object from its Get-MailboxPermission and
+// Get-RecipientPermission entries.
+func permissionsLiveObject(mb string, entries, sendAs []map[string]any) providers.LiveObject {
 	ids := []string{mb}
 	seen := map[string]bool{strings.ToLower(mb): true}
 	var full []string
@@ -129,11 +132,9 @@ func permissionsLiveObject(mb string, entries []map[string]any, sendAsBy map[str
 		}
 	}
 	var send []string
-	for _, id := range ids {
-		for _, e := range sendAsBy[strings.ToLower(id)] {
-			if t := recipientStr(e, "Trustee"); permissionCounts(e, t, "SendAs") {
-				send = append(send, t)
-			}
+	for _, e := range sendAs {
+		if t := recipientStr(e, "Trustee"); permissionCounts(e, t, "SendAs") {
+			send = append(send, t)
 		}
 	}
 	v := cty.ObjectVal(map[string]cty.Value{

@@ -105,22 +105,11 @@ type sharedMailbox struct {
 
 func (r *sharedMailbox) Type() *schema.ResourceType { return SharedMailboxType }
 
-// ReadAll reads every shared mailbox in one bulk, paged Get-Mailbox.
+// ReadAll reads every shared mailbox in one bulk Get-Mailbox, partitioned when it is more than
+// a page (bulkRead).
 func (r *sharedMailbox) ReadAll(ctx context.Context) ([]providers.LiveObject, error) {
-	objs, err := recipientInvoke(ctx, r.c, "Get-Mailbox", providers.Params{
-		{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}, {Name: "ResultSize", Value: "Unlimited"}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]providers.LiveObject, 0, len(objs))
-	for i, o := range objs {
-		lo, err := sharedLiveObject(o)
-		if err != nil {
-			return nil, fmt.Errorf("Get-Mailbox: object %d: %w", i, err)
-		}
-		out = append(out, lo)
-	}
-	return out, nil
+	return bulkRead(ctx, r.c, "Get-Mailbox", providers.Params{
+		{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}, {Name: "ResultSize", Value: "Unlimited"}}, sharedLiveObject)
 }
 
 // sharedLiveObject maps one Get-Mailbox object. It has no other Names: the key is the primary

@@ -199,7 +199,7 @@ func TestRecipientsPlanApplyReplan(t *testing.T) {
 		}
 	}
 	// Bulk reads once each; the scoped reads once per declared mailbox.
-	wantReads := map[string]int{"Get-CASMailbox": 1, "Get-Mailbox": 1, "Get-RecipientPermission": 1, "Get-MailboxPermission": 2,
+	wantReads := map[string]int{"Get-CASMailbox": 1, "Get-Mailbox": 1, "Get-RecipientPermission": 2, "Get-MailboxPermission": 2,
 		"Get-InboxRule": 2, "Get-TransportConfig": 1, "Get-OrganizationConfig": 1}
 	for k, v := range wantReads {
 		if reads[k] != v {
@@ -370,13 +370,14 @@ resource "exchange_mailbox_permissions" "info" {
 }
 
 // TestPlanCASMailboxesAtScale: SMTP AUTH declared for 5,000 mailboxes plans with one
-// Get-CASMailbox request per page of 1,000 mailboxes, not one per mailbox.
+// Get-CASMailbox request per page of 1,000 mailboxes of each part of the partitioned read (plus
+// the first, unfiltered page), not one per mailbox.
 func TestPlanCASMailboxesAtScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scale test")
 	}
 	const n = 5000
-	srv, reg, _ := simTenant(t, sim.Options{Mailboxes: n})
+	srv, reg, client := simTenant(t, sim.Options{Mailboxes: n})
 	var b strings.Builder
 	b.WriteString("exoform {\n  workspace = \"scale\"\n}\nlocals {\n  senders = toset([\n")
 	for i := 1; i <= n; i++ {
@@ -406,9 +407,14 @@ resource "exchange_cas_mailbox" "sender" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := (len(all) + exchange.DefaultPageSize - 1) / exchange.DefaultPageSize
+	// More than a page: the unfiltered first page, then each part of the partitioned read.
+	pages := 1
+	for _, f := range exchange.RecipientPartitionFilters() {
+		part := rcpInvoke(t, client, "Get-CASMailbox", providers.Params{{Name: "ResultSize", Value: "Unlimited"}, {Name: "Filter", Value: f}})
+		pages += max(1, (len(part.Objects)+exchange.DefaultPageSize-1)/exchange.DefaultPageSize)
+	}
 	if reads != pages {
-		t.Errorf("planning %d mailboxes (%d in the tenant) sent %d Get-CASMailbox requests; want %d, one per page", n, len(all), reads, pages)
+		t.Errorf("planning %d mailboxes (%d in the tenant) sent %d Get-CASMailbox requests; want %d: the first page and each part's pages", n, len(all), reads, pages)
 	}
 	t.Logf("%d mailboxes in the tenant, %d declared: %d Get-CASMailbox requests, %d Exchange requests in all", len(all), n, reads, total)
 }
@@ -428,4 +434,102 @@ resource "exchange_mailbox_permissions" "info" {
 	if !strings.Contains(msg, "Write the trustee as adele@contoso.com") {
 		t.Errorf("diagnostics: %s", msg)
 	}
+}
+
+// TestReadsAtTheLimitAgainstSim counts the requests of the recipient reads of a generated tenant
+// with a small page size: a bulk read of more than a page costs its unfiltered first page plus
+// every part's pages, and returns every mailbox exactly once; the per-mailbox reads of declared
+// mailboxes go ten to a $batch request.
+func TestReadsAtTheLimitAgainstSim(t *testing.T) {
+	const pageSize = 25
+	srv, _, _ := simTenant(t, sim.Options{Mailboxes: 300, SharedMailboxes: 40, MailboxPermissions: 30})
+	ctx := context.Background()
+	c := simClient(t, srv, pageSize)
+	reg := providers.NewRegistry()
+	exchange.NewProvider(c).Register(reg)
+	truth := simClient(t, srv, 1000)
+
+	for _, tt := range []struct {
+		typ, cmdlet string
+		params      providers.Params
+	}{
+		{"exchange_cas_mailbox", "Get-CASMailbox", nil},
+		{"exchange_shared_mailbox", "Get-Mailbox", providers.Params{{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}}},
+	} {
+		t.Run(tt.typ, func(t *testing.T) {
+			all := append(providers.Params{{Name: "ResultSize", Value: "Unlimited"}}, tt.params...)
+			res := rcpInvoke(t, truth, tt.cmdlet, all)
+			want := 1 // the unfiltered first page
+			inParts := 0
+			for _, f := range exchange.RecipientPartitionFilters() {
+				part := rcpInvoke(t, truth, tt.cmdlet, append(all, providers.Param{Name: "Filter", Value: f}))
+				inParts += len(part.Objects)
+				want += max(1, (len(part.Objects)+pageSize-1)/pageSize)
+			}
+			if inParts != len(res.Objects) || len(res.Objects) <= pageSize {
+				t.Fatalf("the parts hold %d objects, the tenant %d: want equal, and more than a page", inParts, len(res.Objects))
+			}
+			before, simBefore := c.Stats(), srv.Stats()
+			r, _ := reg.Resource(tt.typ)
+			objs, err := r.ReadAll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Stats().PerCmdlet[tt.cmdlet].Requests - before.PerCmdlet[tt.cmdlet].Requests; got != int64(want) {
+				t.Errorf("%s: %d requests, want %d", tt.cmdlet, got, want)
+			}
+			if got := srv.Stats().Requests[tt.cmdlet] - simBefore.Requests[tt.cmdlet]; got != want {
+				t.Errorf("the tenant counted %d %s requests, want %d", got, tt.cmdlet, want)
+			}
+			seen := map[string]int{}
+			for _, o := range objs {
+				seen[strings.ToLower(o.Key)]++
+			}
+			for _, o := range res.Objects {
+				key := strings.ToLower(fmt.Sprint(o["PrimarySmtpAddress"]))
+				if seen[key] != 1 {
+					t.Errorf("%s read %d times, want once", key, seen[key])
+				}
+			}
+			if len(objs) != len(res.Objects) {
+				t.Errorf("%d objects read, the tenant has %d", len(objs), len(res.Objects))
+			}
+		})
+	}
+
+	t.Run("exchange_mailbox_permissions", func(t *testing.T) {
+		shared := rcpInvoke(t, truth, "Get-Mailbox", providers.Params{{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}, {Name: "ResultSize", Value: "Unlimited"}})
+		var keys []string
+		for _, o := range shared.Objects[:25] {
+			keys = append(keys, fmt.Sprint(o["PrimarySmtpAddress"]))
+		}
+		keys = append(keys, "nobody@contoso.com")
+		before, simBefore := c.Stats(), srv.Stats()
+		r, _ := reg.Resource("exchange_mailbox_permissions")
+		objs, missing, err := r.(providers.ScopedReader).ReadKeys(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 25 || !cmp.Equal(missing, []string{"nobody@contoso.com"}) {
+			t.Errorf("%d objects, missing %v; want 25 and the unknown mailbox", len(objs), missing)
+		}
+		after, simAfter := c.Stats(), srv.Stats()
+		// 26 mailboxes, two cmdlets each: 52 items, ten to a batch.
+		if got := after.Requests - before.Requests; got != 6 {
+			t.Errorf("%d requests, want 6 $batch requests", got)
+		}
+		if got := after.BatchItems - before.BatchItems; got != 52 {
+			t.Errorf("%d batched items, want 52", got)
+		}
+		if got := simAfter.Exchange.Requests - simBefore.Exchange.Requests; got != 6 {
+			t.Errorf("the tenant counted %d requests, want 6", got)
+		}
+		full := 0
+		for _, o := range objs {
+			full += o.Value.GetAttr("full_access").LengthInt()
+		}
+		if full == 0 {
+			t.Error("no FullAccess trustee read on 25 generated shared mailboxes with 30 permission entries")
+		}
+	})
 }
