@@ -65,7 +65,7 @@ func writeStats(w io.Writer, s requestStats) {
 	g := s.graph
 	row("Microsoft Graph", g.Requests, g.BatchItems, g.Pages, g.Retries, g.Throttled, roundDuration(g.WaitTime))
 	x := s.exchange
-	row("Exchange Online", x.Requests, "-", x.Pages, x.Retries, x.Throttled, roundDuration(x.WaitTime))
+	row("Exchange Online", x.Requests, x.BatchItems, x.Pages, x.Retries, x.Throttled, roundDuration(x.WaitTime))
 }
 
 func roundDuration(d time.Duration) time.Duration {
