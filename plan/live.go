@@ -25,7 +25,8 @@ func (p *Planner) Evaluate(ctx context.Context, cfg *schema.Config, in schema.In
 		return offline, ds
 	}
 	types, keys := p.readSet(offline)
-	c := &liveCache{p: p, ctx: ctx, reads: map[string]*typeRead{}, keys: keys}
+	scope := providers.NewReadScope()
+	c := &liveCache{p: p, ctx: providers.WithReadScope(ctx, scope), scope: scope, reads: map[string]*typeRead{}, keys: keys}
 	c.prefetch(types)
 	in.Live = c
 	ev, ds := schema.Evaluate(cfg, p.Registry, in)
@@ -37,6 +38,7 @@ func (p *Planner) Evaluate(ctx context.Context, cfg *schema.Config, in schema.In
 type liveCache struct {
 	p     *Planner
 	ctx   context.Context
+	scope *providers.ReadScope // shared by the reads of Evaluate and of the Plan that follows
 	mu    sync.Mutex
 	reads map[string]*typeRead
 	keys  map[string][]string // the declared keys of each type, for DeclaredReaders

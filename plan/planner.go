@@ -191,6 +191,13 @@ func newIndex(objs []providers.LiveObject) index {
 // Plan compares an evaluated configuration with the live tenant.
 func (p *Planner) Plan(ctx context.Context, ev *schema.Evaluated) (*Plan, diag.Diagnostics) {
 	var ds diag.Diagnostics
+	// The reads of one plan (Evaluate's and this one's, the audit's) share what several types
+	// need; a later plan reads afresh.
+	scope := providers.NewReadScope()
+	if p.cache != nil {
+		scope = p.cache.scope
+	}
+	ctx = providers.WithReadScope(ctx, scope)
 	types, keys := p.readSet(ev)
 	live, missing, rd := p.readForPlan(ctx, types, keys)
 	ds.Append(rd)

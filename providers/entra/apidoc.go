@@ -61,10 +61,14 @@ func (r *application) Calls() []providers.Call {
 
 // Calls implements providers.APIDescriber: secrets are read with their applications, added and
 // removed with the application's bound actions, named by its client id. A secret is removed
-// only when a rotation replaces it: exoform never deletes one.
+// only when a rotation replaces it: exoform never deletes one. The applications come from the
+// listing every Entra type shares (with the service principals and grants, in one batched
+// read per plan), so reading secrets sends those GETs too, or shares them.
 func (r *applicationPassword) Calls() []providers.Call {
 	return []providers.Call{
 		graphCall("GET /applications", providers.PurposeRead),
+		graphCall("GET /servicePrincipals", providers.PurposeRead),
+		graphCall("GET /oauth2PermissionGrants", providers.PurposeRead),
 		graphCall("GET /applications(appId='{appId}')", providers.PurposeGuard),
 		graphCall("POST /applications(appId='{appId}')/addPassword", providers.PurposeCreate, providers.PurposeUpdate),
 		graphCall("POST /applications(appId='{appId}')/removePassword", providers.PurposeUpdate),

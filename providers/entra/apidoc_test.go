@@ -57,6 +57,15 @@ func (r *callRecorder) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchR
 	return r.doer.Batch(ctx, reqs)
 }
 
+// BatchList is noted as the first page of each collection it reads (the pages after it are
+// the same request, continued).
+func (r *callRecorder) BatchList(ctx context.Context, paths []string, each func(int, json.RawMessage) error) error {
+	for _, p := range paths {
+		r.note("GET", p)
+	}
+	return r.doer.BatchList(ctx, paths, each)
+}
+
 // TestCallsAgainstSim holds every type's documented calls (providers.APIDescriber) to what it
 // sends to the simulated tenant, both ways: for each guard scenario and each of
 // callGapScenarios, every type is read as the

@@ -26,9 +26,6 @@ import (
 // secretAuditWindow is how long before its end an undeclared secret is reported.
 const secretAuditWindow = 30 * 24 * time.Hour
 
-// auditSelect is what the audit reads of every application, in one paged read.
-const auditSelect = "id,appId,displayName,tags,passwordCredentials"
-
 // auditedApp is an application with the properties the audit selects.
 type auditedApp struct {
 	AppID               string               `json:"appId"`
@@ -43,7 +40,7 @@ var _ providers.Auditor = (*applicationPassword)(nil)
 // warns about those in scope that are expired or end within the window and that no
 // entra_application_password declares.
 func (r *applicationPassword) Audit(ctx context.Context, in providers.AuditInput) (diag.Diagnostics, error) {
-	apps, err := listAll[auditedApp](ctx, r.c, "/applications?$select="+auditSelect)
+	apps, err := listApps[auditedApp](ctx, r.c)
 	if err != nil {
 		return nil, err
 	}

@@ -214,3 +214,82 @@ func TestBatchMissingAnswer(t *testing.T) {
 		t.Errorf("res = %+v", res)
 	}
 }
+
+// TestBatchList: the first pages go in one $batch; each collection's nextLink is followed in
+// the next round, with the others' in the same $batch; items arrive in page order per
+// collection; a nextLink off the Graph endpoint, or a failed item, fails the listing.
+func TestBatchList(t *testing.T) {
+	tests := []struct {
+		name    string
+		pages   map[string][]string // url → answer body, by attempt order of that url
+		want    map[int][]string
+		batches []int // items per $batch call
+		err     string
+	}{
+		{
+			name: "pages followed per collection",
+			pages: map[string][]string{
+				"/a?$top=999":              {`{"value":["a1","a2"],"@odata.nextLink":"BASE/v1.0/a?$top=999&$skiptoken=2"}`},
+				"/a?$top=999&$skiptoken=2": {`{"value":["a3"],"@odata.nextLink":"BASE/v1.0/a?$top=999&$skiptoken=3"}`},
+				"/a?$top=999&$skiptoken=3": {`{"value":["a4"]}`},
+				"/b":                       {`{"value":[]}`},
+				"/c":                       {`{"value":["c1"],"@odata.nextLink":"BASE/v1.0/c?$skiptoken=x"}`},
+				"/c?$skiptoken=x":          {`{"value":["c2"]}`},
+			},
+			want:    map[int][]string{0: {"a1", "a2", "a3", "a4"}, 2: {"c1", "c2"}},
+			batches: []int{3, 2, 1},
+		},
+		{
+			name:  "a nextLink elsewhere",
+			pages: map[string][]string{"/a?$top=999": {`{"value":[],"@odata.nextLink":"https://attacker.example/v1.0/a"}`}, "/b": {`{"value":[]}`}, "/c": {`{"value":[]}`}},
+			err:   "GET /a: @odata.nextLink: refusing to send a request to https://attacker.example",
+		},
+		{
+			name:  "a failed item",
+			pages: map[string][]string{"/a?$top=999": {`{"value":[]}`}, "/b": {`ERR`}, "/c": {`{"value":[]}`}},
+			err:   "GET /b: ",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var base string
+			st, seen := batchStub(t, func(id, url string, attempt int) string {
+				body, ok := tc.pages[url]
+				if !ok || body[0] == "ERR" {
+					return fmt.Sprintf(`{"id":%q,"status":403,"body":%s}`, id, graphError("Authorization_RequestDenied", "no"))
+				}
+				return fmt.Sprintf(`{"id":%q,"status":200,"headers":{"Content-Type":"application/json"},"body":%s}`, id, strings.ReplaceAll(body[0], "BASE", base))
+			})
+			base = st.srv.URL
+			c := newTestClient(t, st, nil)
+			got := map[int][]string{}
+			err := c.BatchList(context.Background(), []string{"/a?$top=999", "/b", "/c"}, func(i int, item json.RawMessage) error {
+				var s string
+				if err := json.Unmarshal(item, &s); err != nil {
+					return err
+				}
+				got[i] = append(got[i], s)
+				return nil
+			})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			var sizes []int
+			for _, b := range *seen {
+				sizes = append(sizes, len(b.Requests))
+			}
+			if diff := cmp.Diff(tc.batches, sizes); diff != "" {
+				t.Errorf("$batch sizes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

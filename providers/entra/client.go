@@ -21,7 +21,14 @@ import (
 
 // Client defaults and limits.
 const (
-	DefaultMaxConcurrent   = 4
+	// DefaultMaxConcurrent is how many requests the client has in flight at once (a $batch
+	// counts as one). Graph publishes no limit on concurrent requests; its limits are budgets
+	// (resource units per 10 s, writes per 150 s) answered with 429 and Retry-After, which the
+	// client honours. 10 is a choice: a planning read of a large tenant (a dozen $batch calls
+	// of per-object collections) goes in one or two round trips, at a few hundred resource
+	// units, far below the budget; it matches the Exchange client's limit, so that apply's
+	// default parallelism fills both.
+	DefaultMaxConcurrent   = 10
 	DefaultMaxRetries      = 8
 	DefaultReplicationWait = 5 * time.Minute
 
@@ -43,7 +50,7 @@ type ClientOptions struct {
 	// Scope is the token scope (cloud.GraphScope); default BaseURL's scheme and host + "/.default".
 	Scope      string
 	HTTPClient *http.Client
-	// MaxConcurrent bounds the requests in flight; default 4.
+	// MaxConcurrent bounds the requests in flight; default DefaultMaxConcurrent.
 	MaxConcurrent int
 	// MaxRetries bounds the retries of one request after throttling or transient failures; default 8.
 	MaxRetries int

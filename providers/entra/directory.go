@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/agext/levenshtein"
+
+	"github.com/exoform/exoform/providers"
 )
 
 // The shapes of the directory objects exoform reads, with the properties it selects. Every
@@ -108,30 +110,85 @@ func listAll[T any](ctx context.Context, c doer, path string) ([]T, error) {
 	return out, err
 }
 
-func listApps(ctx context.Context, c doer) ([]graphApp, error) {
-	return listAll[graphApp](ctx, c, "/applications?$select="+appSelect)
+// maxPage is the largest page Graph serves of directory collections (wire-formats C7); the
+// default is 100, so asking for it cuts the pages of a large tenant tenfold.
+const maxPage = "$top=999"
+
+// The collections every Entra type reads whole. appSelect covers what each type and the audit
+// select, so that one listing serves them all.
+var listingPaths = [...]string{
+	"/applications?$select=" + appSelect + "&" + maxPage,
+	"/servicePrincipals?$select=" + spSelect + "&" + maxPage,
+	"/oauth2PermissionGrants?" + maxPage,
 }
 
-func listSPs(ctx context.Context, c doer) ([]graphSP, error) {
-	return listAll[graphSP](ctx, c, "/servicePrincipals?$select="+spSelect)
+// listing is the tenant's applications, service principals and delegated grants, as read.
+type listing struct {
+	apps, sps, grants []json.RawMessage
 }
 
-func listGrants(ctx context.Context, c doer) ([]permissionGrant, error) {
-	return listAll[permissionGrant](ctx, c, "/oauth2PermissionGrants")
-}
-
-// listAssignedTo reads the app role assignments granted on each resource API, one paged read
-// per resource (there are a handful: Exchange Online, Microsoft Graph), concurrently.
-func listAssignedTo(ctx context.Context, c doer, resourceIDs []string) ([]roleAssignment, error) {
-	var out []roleAssignment
-	for _, id := range resourceIDs {
-		as, err := listAll[roleAssignment](ctx, c, "/servicePrincipals/"+url.PathEscape(id)+"/appRoleAssignedTo")
+// readListing reads the three collections together: their first pages in one $batch, then
+// their next pages, round after round. Within one plan (a providers.ReadScope) the types and
+// the audit that need them share one read.
+func readListing(ctx context.Context, c doer) (*listing, error) {
+	return providers.SharedRead(ctx, "entra: applications, service principals and grants", func(ctx context.Context) (*listing, error) {
+		l := &listing{}
+		err := c.BatchList(ctx, listingPaths[:], func(i int, item json.RawMessage) error {
+			switch i {
+			case 0:
+				l.apps = append(l.apps, item)
+			case 1:
+				l.sps = append(l.sps, item)
+			default:
+				l.grants = append(l.grants, item)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, as...)
+		return l, nil
+	})
+}
+
+// decodeItems decodes the items of a listed collection; each caller gets its own values.
+func decodeItems[T any](items []json.RawMessage, path string) ([]T, error) {
+	out := make([]T, len(items))
+	for i, raw := range items {
+		if err := json.Unmarshal(raw, &out[i]); err != nil {
+			return nil, fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(path, "?", 2)[0], err)
+		}
 	}
 	return out, nil
+}
+
+func listApps[T any](ctx context.Context, c doer) ([]T, error) {
+	l, err := readListing(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return decodeItems[T](l.apps, listingPaths[0])
+}
+
+func listSPs(ctx context.Context, c doer) ([]graphSP, error) {
+	l, err := readListing(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return decodeItems[graphSP](l.sps, listingPaths[1])
+}
+
+func listGrants(ctx context.Context, c doer) ([]permissionGrant, error) {
+	l, err := readListing(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return decodeItems[permissionGrant](l.grants, listingPaths[2])
+}
+
+// assignedToPath lists the app role assignments granted on a resource API.
+func assignedToPath(resourceID string) string {
+	return "/servicePrincipals/" + url.PathEscape(resourceID) + "/appRoleAssignedTo?" + maxPage
 }
 
 // directory indexes the service principals of the tenant, so that resource APIs and their

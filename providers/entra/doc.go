@@ -2,8 +2,14 @@
 // Graph (entra_application, entra_application_password, entra_service_principal,
 // entra_security_defaults, and the data source entra_service_principal) and the Graph v1.0 client (Client): authenticated
 // JSON requests, paging through @odata.nextLink, JSON batching ($batch, at most 20 requests
-// per call), lenient parsing of Graph error bodies, retries on
+// per call, and BatchList, which reads many collections through it and follows each one's
+// nextLink), lenient parsing of Graph error bodies, retries on
 // throttling and transient failures, and waiting out Entra's replication delay after a write.
+//
+// Planning reads are shared and batched: the applications, service principals and grants
+// every type needs are listed once per plan (within a providers.ReadScope) with their first
+// pages in one $batch, and the collections read per object (assignments, federated
+// credentials, owners) go 20 to a $batch; no plan sends a request per object.
 //
 // What this package must never do:
 //

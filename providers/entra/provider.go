@@ -14,6 +14,7 @@ type doer interface {
 	Do(ctx context.Context, method, path string, body any, out any) error
 	List(ctx context.Context, path string, each func(json.RawMessage) error) error
 	Batch(ctx context.Context, reqs []BatchRequest) ([]BatchResponse, error)
+	BatchList(ctx context.Context, paths []string, each func(i int, item json.RawMessage) error) error
 }
 
 // Provider is the Entra provider: its resource types and the executor that sends Graph requests.
@@ -49,6 +50,10 @@ func (offline) List(context.Context, string, func(json.RawMessage) error) error 
 
 func (offline) Batch(context.Context, []BatchRequest) ([]BatchResponse, error) {
 	return nil, errOffline
+}
+
+func (offline) BatchList(context.Context, []string, func(int, json.RawMessage) error) error {
+	return errOffline
 }
 
 // Register adds the provider's resources, checks and executor to a registry.

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -104,10 +103,11 @@ func (r *application) ReadAll(ctx context.Context) ([]providers.LiveObject, erro
 	return r.ReadDeclared(ctx, nil)
 }
 
-// ReadDeclared reads every application, every service principal and every delegated grant (a
-// paged read each), the app role assignments on the APIs that relevant apps use (a paged read
-// per API), and, batched, the federated credentials and owners of the apps that are declared
-// or carry an ownership marker. Other apps come back with those attributes null.
+// ReadDeclared reads every application, every service principal and every delegated grant (the
+// listing every Entra type shares, readListing), then, in one batched listing, the app role
+// assignments on the APIs that relevant apps use and the federated credentials and owners of
+// the apps that are declared or carry an ownership marker. Other apps come back with those
+// attributes null.
 func (r *application) ReadDeclared(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
 	return r.read(ctx, keys, false)
 }
@@ -119,14 +119,16 @@ func (r *application) ReadExport(ctx context.Context) ([]providers.LiveObject, e
 
 // read is ReadDeclared; all makes every application relevant.
 func (r *application) read(ctx context.Context, keys []string, all bool) ([]providers.LiveObject, error) {
-	var apps []graphApp
-	var sps []graphSP
-	var gs []permissionGrant
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { apps, err = listApps(gctx, r.c); return })
-	g.Go(func() (err error) { sps, err = listSPs(gctx, r.c); return })
-	g.Go(func() (err error) { gs, err = listGrants(gctx, r.c); return })
-	if err := g.Wait(); err != nil {
+	apps, err := listApps[graphApp](ctx, r.c)
+	if err != nil {
+		return nil, err
+	}
+	sps, err := listSPs(ctx, r.c)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := listGrants(ctx, r.c)
+	if err != nil {
 		return nil, err
 	}
 	dir := newDirectory(sps)
@@ -158,11 +160,8 @@ func (r *application) read(ctx context.Context, keys []string, all bool) ([]prov
 			}
 		}
 	}
-	assignments, err := listAssignedTo(ctx, r.c, sortedKeys(resources))
+	assignments, err := readDetails(ctx, r.c, relevant, sortedKeys(resources))
 	if err != nil {
-		return nil, err
-	}
-	if err := readDetails(ctx, r.c, relevant); err != nil {
 		return nil, err
 	}
 	isRelevant := map[*graphApp]bool{}
@@ -176,30 +175,54 @@ func (r *application) read(ctx context.Context, keys []string, all bool) ([]prov
 	return out, nil
 }
 
-// readDetails reads the federated credentials and owners of apps, batched.
-func readDetails(ctx context.Context, c doer, apps []*graphApp) error {
-	var urls []string
+// readDetails reads, in one batched listing, the app role assignments granted on each resource
+// API that relevant apps use (a handful: Exchange Online, Microsoft Graph), and the federated
+// credentials and owners of each relevant app: 20 collections to a request, every page of each.
+func readDetails(ctx context.Context, c doer, apps []*graphApp, resourceIDs []string) ([]roleAssignment, error) {
+	urls := make([]string, 0, len(resourceIDs)+2*len(apps))
+	for _, id := range resourceIDs {
+		urls = append(urls, assignedToPath(id))
+	}
 	for _, a := range apps {
 		p := "/applications/" + url.PathEscape(a.ID)
 		urls = append(urls, p+"/federatedIdentityCredentials", p+"/owners?$select=id,userPrincipalName")
 	}
-	pages, err := batchCollections(ctx, c, urls)
-	if err != nil {
-		return err
+	type owner struct {
+		ID  string `json:"id"`
+		UPN string `json:"userPrincipalName"`
 	}
-	for i, a := range apps {
-		if err := json.Unmarshal(pages[2*i], &a.FICs); err != nil {
-			return fmt.Errorf("GET %s: %w", urls[2*i], err)
+	var assignments []roleAssignment
+	fics := make([][]federatedCredential, len(apps))
+	owners := make([][]owner, len(apps))
+	n := len(resourceIDs)
+	err := c.BatchList(ctx, urls, func(i int, raw json.RawMessage) error {
+		var err error
+		switch {
+		case i < n:
+			var a roleAssignment
+			err = json.Unmarshal(raw, &a)
+			assignments = append(assignments, a)
+		case (i-n)%2 == 0:
+			var f federatedCredential
+			err = json.Unmarshal(raw, &f)
+			fics[(i-n)/2] = append(fics[(i-n)/2], f)
+		default:
+			var o owner
+			err = json.Unmarshal(raw, &o)
+			owners[(i-n)/2] = append(owners[(i-n)/2], o)
 		}
-		var owners []struct {
-			ID  string `json:"id"`
-			UPN string `json:"userPrincipalName"`
+		if err != nil {
+			return fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(urls[i], "?", 2)[0], err)
 		}
-		if err := json.Unmarshal(pages[2*i+1], &owners); err != nil {
-			return fmt.Errorf("GET %s: %w", urls[2*i+1], err)
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k, a := range apps {
+		a.FICs = fics[k]
 		a.Owners = nil
-		for _, o := range owners {
+		for _, o := range owners[k] {
 			name := o.UPN
 			if name == "" {
 				name = o.ID // an owner that is not a user (a service principal)
@@ -207,44 +230,7 @@ func readDetails(ctx context.Context, c doer, apps []*graphApp) error {
 			a.Owners = append(a.Owners, name+"\x00"+o.ID)
 		}
 	}
-	return nil
-}
-
-// batchCollections GETs small collections through $batch (20 per call) and returns each
-// one's value array. They must fit in one page.
-func batchCollections(ctx context.Context, c doer, urls []string) ([]json.RawMessage, error) {
-	if len(urls) == 0 {
-		return nil, nil
-	}
-	reqs := make([]BatchRequest, len(urls))
-	for i, u := range urls {
-		reqs[i] = BatchRequest{Method: "GET", URL: u}
-	}
-	resps, err := c.Batch(ctx, reqs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]json.RawMessage, len(urls))
-	for i, rs := range resps {
-		if rs.Err != nil {
-			return nil, fmt.Errorf("GET %s: %w", urls[i], rs.Err)
-		}
-		if rs.Status != 200 {
-			return nil, fmt.Errorf("GET %s: no answer in the $batch response", urls[i])
-		}
-		var page struct {
-			Value json.RawMessage `json:"value"`
-			Next  string          `json:"@odata.nextLink"`
-		}
-		if err := json.Unmarshal(rs.Body, &page); err != nil || page.Value == nil {
-			return nil, fmt.Errorf("GET %s: the answer is not a collection", urls[i])
-		}
-		if page.Next != "" {
-			return nil, fmt.Errorf("GET %s: the answer has more than one page, more than exoform expects here", urls[i])
-		}
-		out[i] = page.Value
-	}
-	return out, nil
+	return assignments, nil
 }
 
 // appMarker separates the ownership marker from an app's tags.

@@ -44,8 +44,6 @@ const (
 	appPasswordOlderMeta = "older_key_ids"
 	// appPasswordAppMeta is the application's object id.
 	appPasswordAppMeta = "application_object_id"
-
-	appPasswordSelect = "id,appId,displayName,passwordCredentials"
 )
 
 // ApplicationPasswordType is entra_application_password: a client secret of an app registration.
@@ -181,7 +179,7 @@ type appCredentials struct {
 }
 
 func listAppCredentials(ctx context.Context, c doer) ([]appCredentials, error) {
-	return listAll[appCredentials](ctx, c, "/applications?$select="+appPasswordSelect)
+	return listApps[appCredentials](ctx, c)
 }
 
 // ReadAll reads every application's secrets in one paged read. A secret without a display name

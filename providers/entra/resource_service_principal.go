@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -51,8 +50,8 @@ func (r *servicePrincipal) ReadAll(ctx context.Context) ([]providers.LiveObject,
 	return r.ReadDeclared(ctx, nil)
 }
 
-// ReadDeclared reads every service principal, application and delegated grant (a paged read
-// each), and, batched, the app role assignments of the declared and owned service principals.
+// ReadDeclared reads every service principal, application and delegated grant (the listing
+// every Entra type shares, readListing), and, batched, the app role assignments of the declared and owned service principals.
 // Service principals of apps registered in this tenant are left out: they belong to
 // entra_application.
 func (r *servicePrincipal) ReadDeclared(ctx context.Context, keys []string) ([]providers.LiveObject, error) {
@@ -73,17 +72,16 @@ var microsoftTenants = map[string]bool{
 
 // read is ReadDeclared; all makes every other publisher's service principal relevant.
 func (r *servicePrincipal) read(ctx context.Context, keys []string, all bool) ([]providers.LiveObject, error) {
-	var apps []graphApp
-	var sps []graphSP
-	var gs []permissionGrant
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		apps, err = listAll[graphApp](gctx, r.c, "/applications?$select=appId")
-		return
-	})
-	g.Go(func() (err error) { sps, err = listSPs(gctx, r.c); return })
-	g.Go(func() (err error) { gs, err = listGrants(gctx, r.c); return })
-	if err := g.Wait(); err != nil {
+	apps, err := listApps[graphApp](ctx, r.c)
+	if err != nil {
+		return nil, err
+	}
+	sps, err := listSPs(ctx, r.c)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := listGrants(ctx, r.c)
+	if err != nil {
 		return nil, err
 	}
 	dir := newDirectory(sps)
@@ -108,17 +106,22 @@ func (r *servicePrincipal) read(ctx context.Context, keys []string, all bool) ([
 			urls = append(urls, "/servicePrincipals/"+url.PathEscape(sp.ID)+"/appRoleAssignments")
 		}
 	}
-	pages, err := batchCollections(ctx, r.c, urls)
+	// Each relevant service principal's assignments, 20 to a $batch, every page of each.
+	as := make([][]roleAssignment, len(relevant))
+	err = r.c.BatchList(ctx, urls, func(i int, raw json.RawMessage) error {
+		var a roleAssignment
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return fmt.Errorf("GET %s: an item is not the expected object: %w", urls[i], err)
+		}
+		as[i] = append(as[i], a)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]providers.LiveObject, 0, len(relevant))
 	for i, sp := range relevant {
-		var as []roleAssignment
-		if err := json.Unmarshal(pages[i], &as); err != nil {
-			return nil, fmt.Errorf("GET %s: %w", urls[i], err)
-		}
-		out = append(out, spObject(dir, sp, as, gs))
+		out = append(out, spObject(dir, sp, as[i], gs))
 	}
 	return out, nil
 }

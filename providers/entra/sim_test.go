@@ -3,10 +3,13 @@ package entra_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/providers"
@@ -115,5 +118,52 @@ func TestSecurityDefaultsReadError(t *testing.T) {
 	pl, ds := (&plan.Planner{Registry: reg}).Plan(context.Background(), ev)
 	if pl != nil || !ds.HasErrors() || !strings.Contains(ds.Error(), "identitySecurityDefaultsEnforcementPolicy") {
 		t.Errorf("plan %v, diagnostics %v", pl != nil, ds)
+	}
+}
+
+// TestPlanRequestsAgainstSim counts what planning Entra objects costs against a generated
+// tenant of 40 app registrations: every type's reads share one listing of applications,
+// service principals and grants (their first pages in one $batch; each fits one page of 999),
+// and the per-object collections (the assignments on the APIs the declared apps use, their
+// federated credentials and owners) go 20 to a $batch.
+func TestPlanRequestsAgainstSim(t *testing.T) {
+	reg, client := simGraph(t, sim.Options{Apps: 40, GenerateSeed: 1})
+	ctx := context.Background()
+	var names []string
+	err := client.List(ctx, "/applications?$select=displayName,requiredResourceAccess", func(raw json.RawMessage) error {
+		var a struct {
+			DisplayName string `json:"displayName"`
+			RRA         []any  `json:"requiredResourceAccess"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		if len(a.RRA) > 0 && len(names) < 12 {
+			names = append(names, a.DisplayName)
+		}
+		return nil
+	})
+	if err != nil || len(names) != 12 {
+		t.Fatalf("%d applications with permissions: %v", len(names), err)
+	}
+	var src strings.Builder
+	for i, n := range names {
+		fmt.Fprintf(&src, "resource \"entra_application\" \"a%d\" {\n  display_name = %q\n}\n", i, n)
+	}
+	src.WriteString("resource \"entra_application\" \"new\" {\n  display_name = \"A new app\"\n}\n")
+	before := client.Stats()
+	_, pl := planSrc(t, reg, src.String())
+	after := client.Stats()
+	if got := pl.Counts()[plan.Adopt]; got != 12 {
+		t.Fatalf("%d adoptions, want 12", got)
+	}
+	// 1 $batch with the 3 listings; then the 2 APIs' assignments and 2 collections for each of
+	// the 12 declared apps: 26 items, 2 $batch requests (20 + 6). The per-object way costs a
+	// request for each of them: 3 listings for each of 2 types, 2 for the APIs, 24 per app, and
+	// 1 listing each for secrets and the audit, 34 in all.
+	want := entra.Stats{Requests: 3, BatchItems: 3 + 26, Pages: 3 + 26}
+	got := entra.Stats{Requests: after.Requests - before.Requests, BatchItems: after.BatchItems - before.BatchItems, Pages: after.Pages - before.Pages}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests of the plan (-want +got):\n%s", diff)
 	}
 }
