@@ -80,11 +80,13 @@ type session struct {
 func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 	s := &session{close: func() {}}
 	var cloud azure.Cloud
+	var simSrv *sim.Server
 	if a.sim != "" {
 		srv, err := a.startSim(ctx, tenant, true)
 		if err != nil {
 			return nil, err
 		}
+		simSrv = srv
 		s.close = func() { _ = srv.Close() }
 		if cloud, err = cloudOfSim(srv.Cloud()); err != nil {
 			s.close()
@@ -132,6 +134,10 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 				st.graph, st.exchange = s.graph.Stats(), s.client.Stats()
 			}
 			writeStats(a.io.Err, st)
+			if simSrv != nil {
+				// The simulated tenant's own count, to check the client's against.
+				fmt.Fprintf(a.io.Err, "\nThe simulated tenant received:\n%s", indent(simSrv.Stats().Table(), "  "))
+			}
 		}
 	}
 	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, TenantID: tenant, HTTPClient: hc, Getenv: a.io.Getenv})
