@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -457,5 +458,39 @@ func TestProfile_Pages(t *testing.T) {
 		if !strings.Contains(table, want) {
 			t.Errorf("Table() lacks %q:\n%s", want, table)
 		}
+	}
+}
+
+// TestProfile_ExchangeBatch checks the model on Exchange $batch: the page cap
+// reaches items (their own Prefer and the batch's), the items and their
+// nextLink pages are counted, and the batch is one request.
+func TestProfile_ExchangeBatch(t *testing.T) {
+	s := startSim(t, Options{Profile: Profile{ExchangePageSize: 2}})
+	c := newClient(t, s)
+	first := c.batch(map[string]any{"requests": []any{
+		c.batchItem("1", c.invokeURL(), "Get-Mailbox", nil, map[string]string{"Prefer": "odata.maxpagesize=1000"}),
+		c.batchItem("2", c.invokeURL(), "Get-Mailbox", nil, nil),
+	}})
+	if first.err != nil || first.status != http.StatusOK {
+		t.Fatalf("$batch: %d %v %s", first.status, first.err, first.body)
+	}
+	var resp struct{ Responses []batchResponse }
+	if err := json.Unmarshal(first.body, &resp); err != nil || len(resp.Responses) != 2 {
+		t.Fatalf("$batch answer %s: %v", first.body, err)
+	}
+	var next string
+	for _, it := range resp.Responses {
+		env := decodeEnvelope(t, it.Body)
+		if it.Status != http.StatusOK || len(env.Value) != 2 || env.NextLink == "" {
+			t.Errorf("item %s: status %d, %d objects, nextLink %q; want 200, 2 and a nextLink", it.ID, it.Status, len(env.Value), env.NextLink)
+		}
+		next = env.NextLink
+	}
+	if r := c.batch(map[string]any{"requests": []any{c.batchItem("3", next, "Get-Mailbox", nil, nil)}}); r.status != http.StatusOK {
+		t.Fatalf("$batch of a nextLink: %d %s", r.status, r.body)
+	}
+	want := ServiceStats{Requests: 2, BatchItems: 3, Pages: 1, PeakConcurrent: 1}
+	if diff := cmp.Diff(want, s.Stats().Exchange); diff != "" {
+		t.Errorf("Stats().Exchange mismatch (-want +got):\n%s", diff)
 	}
 }
