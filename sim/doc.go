@@ -9,7 +9,8 @@
 //     and POST /{tenant}/oauth2/v2.0/token (client credentials with a client
 //     secret), enough for azidentity's ClientSecretCredential with
 //     DisableInstanceDiscovery;
-//   - the Exchange Online admin API: POST /adminapi/beta/{tenant}/InvokeCommand,
+//   - the Exchange Online admin API: POST /adminapi/beta/{tenant}/InvokeCommand
+//     (and $batch of InvokeCommand calls),
 //     for inbound connectors, mailboxes (user and shared), CAS settings,
 //     mailbox and recipient permissions, inbox rules, the transport and
 //     organization configuration, transport rules, Exchange service
@@ -73,7 +74,7 @@
 //     not copied.
 //
 // Exchange InvokeCommand:
-//   - Only /adminapi/beta/{tenant}/InvokeCommand; no $batch, no v1.0 or v2.0
+//   - Only /adminapi/beta/{tenant}/InvokeCommand and $batch; no v1.0 or v2.0
 //     endpoints, no per-entity REST endpoints, no CLIXML (X-ResponseFormat is
 //     ignored). X-AnchorMailbox and the other optional headers are neither
 //     required nor checked.
@@ -111,13 +112,46 @@
 //     "Remove":[…]} with keys in any case. Adding a present value or removing
 //     an absent one is ignored; a list naming a value twice is refused.
 //   - Paging: the page size is Prefer (or X-Prefer) odata.maxpagesize, with no
-//     upper cap, and 1000 without it (Microsoft documents no default; 1000 is
-//     the cmdlets' default ResultSize). Preference-Applied echoes it. The
-//     nextLink is the same URL (keeping $select) with a stateless $skiptoken
-//     holding an offset: the cmdlet re-runs for each page, so a list that
-//     changes between pages can skip or repeat objects. Warnings appear on
-//     the first page only. $select keeps the named top-level properties and
-//     their annotations.
+//     upper cap (the realistic profile caps it, see below), and 1000 without
+//     it (Microsoft documents no default; 1000 is the cmdlets' default
+//     ResultSize). Preference-Applied echoes it. The nextLink is the same URL
+//     (keeping $select) with a $skiptoken holding an offset and the id of the
+//     listing the first page made: which objects, in which order. The server
+//     keeps that listing in memory (at most 32 listings, each for 15 minutes,
+//     dropped after its last page), so a later page costs only its own
+//     objects and a list that changes between pages neither skips nor
+//     repeats: a page shows its objects as they are when it is served,
+//     leaves out those removed since the first page, and objects created
+//     since do not appear. Get-Mailbox, Get-CASMailbox, Get-Recipient and
+//     Get-RecipientPermission render each page when it is served; other
+//     cmdlets' later pages come from the first page's output. A nextLink
+//     whose listing is forgotten (another process, a restart, eviction)
+//     still works: the cmdlet runs again and the page is cut at the offset,
+//     so a list that changed in between can skip or repeat objects. How
+//     Exchange keeps its cursors is not documented; this is the sim's
+//     choice. Warnings appear on the first page only. $select keeps the
+//     named top-level properties and their annotations.
+//   - $batch (POST /adminapi/beta/{tenant}/$batch, wire-formats A10):
+//     {"requests":[{"id","method","url","body","headers"}]} with 1 to 10
+//     items (Microsoft publishes no limit; 10 is what CIPP sends), ids
+//     unique case-insensitively, method POST and a url (absolute or
+//     relative to the host) naming InvokeCommand of the batch's tenant,
+//     optionally with $select or a nextLink's $skiptoken; otherwise the
+//     whole batch is 400. The token is checked once for the batch; each item
+//     then runs as its own InvokeCommand: RBAC per cmdlet, one Stats count
+//     per cmdlet, item headers (Prefer…) for the item, the batch's Prefer
+//     where an item has none. Items run concurrently (so writes share a
+//     save); a batch should not hold items that depend on each other. The
+//     answer is 200 {"responses":[{"id","status","headers"?,"body"}]} in
+//     request order; body is what InvokeCommand answers (value, warnings and
+//     nextLink, or error), headers only Retry-After and Preference-Applied.
+//     A nextLink is followed by re-issuing the item with the new url, in a
+//     later batch or as a plain InvokeCommand. An unknown cmdlet is 403 with
+//     a JSON CmdletAccessDeniedException (an item body must be JSON). Faults
+//     are drawn per item in item order before the items run; an item takes
+//     only 429 (its plain-text message moved to error.message), 500, 503,
+//     504 and lost (the write happens, the item is 500); reset, truncate and
+//     html are not drawn for items.
 //   - ResultSize defaults to 1000; when it cuts a list, the classic warning
 //     is added.
 //   - New-* returns the new object; Set-* and Remove-* return an empty value.
@@ -298,14 +332,14 @@
 //     assignments or policies.
 //
 // Recipients and configuration:
-//   - Cmdlets: Get-/New-/Set-/Remove-Mailbox, Get-/Set-CASMailbox,
+//   - Cmdlets: Get-/New-/Set-/Remove-Mailbox, Get-/Set-CASMailbox, Get-Recipient,
 //     Get-/Add-/Remove-MailboxPermission, Get-/Add-/Remove-RecipientPermission,
 //     Get-/New-/Set-/Remove-InboxRule, Get-/Set-TransportConfig and
 //     Get-/Set-OrganizationConfig. Set-CASMailbox, Set-TransportConfig,
 //     Add-RecipientPermission and Remove-InboxRule accept every Exchange
 //     Online parameter; the others a subset (fidelitySubset in
 //     fidelity_test.go), refusing the rest like unknown parameters. Notably
-//     refused: Get-Mailbox/Get-CASMailbox -Filter, -Anr and -SortBy;
+//     refused: Get-Mailbox/Get-CASMailbox -Anr and -SortBy;
 //     Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy (not in the
 //     reference: EwsAllowedAppIDs is always shown); Set-Mailbox's quota,
 //     hold, audit, moderation and archive parameters; most
@@ -713,8 +747,9 @@
 //     applications signInAudience write costs and the per-app and per-tenant
 //     limits across tenants and apps, and the global 130,000 requests per
 //     10 s, are not modelled [choice: one client cannot reach them here].
-//   - Over a Graph budget: 429 with Graph's error JSON (code
-//     TooManyRequests), Retry-After in whole seconds until the bucket holds
+//   - Over a Graph budget: answered at once (no latency) with 429 and
+//     Graph's error JSON (code TooManyRequests), Retry-After in whole
+//     seconds until the bucket holds
 //     the request again (at least 1), x-ms-throttle-scope
 //     Tenant_Application/ReadWrite|Write/{appId}/{tenantId} and
 //     x-ms-throttle-information ResourceUnitLimitExceeded or
