@@ -109,3 +109,33 @@ func TestRecipients_FilteredPaging(t *testing.T) {
 		t.Errorf("the renamed mailbox is not shown with its new name: %v", got)
 	}
 }
+
+// TestWildcardMatchFold holds the allocation-free matcher to the plain one
+// on lower-cased text.
+func TestWildcardMatchFold(t *testing.T) {
+	tests := []struct {
+		pat, s string
+		want   bool
+	}{
+		{"a*", "Adele Vance", true},
+		{"A*", "adele", true},
+		{"*vance", "Adele VANCE", true},
+		{"user0?0*", "USER00010", true},
+		{"user0?0*", "user00100", false},
+		{"b*", "Adele", false},
+		{"", "", true},
+		{"*", "", true},
+		{"?", "", false},
+		{"m*", "München", true},
+		{"mü*", "MÜNCHEN", true},
+		{"ü*", "Über", true},
+	}
+	for _, tt := range tests {
+		if got := wildcardMatchFold(tt.pat, tt.s); got != tt.want {
+			t.Errorf("wildcardMatchFold(%q, %q) = %v, want %v", tt.pat, tt.s, got, tt.want)
+		}
+		if plain := wildcardMatch(strings.ToLower(tt.pat), strings.ToLower(tt.s)); plain != tt.want {
+			t.Errorf("wildcardMatch(%q, %q) = %v, want %v", tt.pat, tt.s, plain, tt.want)
+		}
+	}
+}

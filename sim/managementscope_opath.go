@@ -54,10 +54,10 @@ func (n opathCmp) eval(get func(string) []string) bool {
 	case n.null:
 		hit = len(vals) == 0 || (len(vals) == 1 && vals[0] == "")
 	case n.op == "-like" || n.op == "-notlike":
-		pat := strings.ToLower(n.val)
 		for _, v := range vals {
-			if wildcardMatch(pat, strings.ToLower(v)) {
+			if wildcardMatchFold(n.val, v) {
 				hit = true
+				break
 			}
 		}
 	default:
@@ -83,6 +83,52 @@ func opathProps(n opathNode) []string {
 		return []string{n.prop}
 	}
 	return nil
+}
+
+// wildcardMatchFold is wildcardMatch ignoring case. ASCII text, what
+// filters mostly compare, is folded byte by byte without allocating, because
+// a partitioned read evaluates dozens of -like terms per mailbox.
+func wildcardMatchFold(pat, s string) bool {
+	if !isASCII(pat) || !isASCII(s) {
+		return wildcardMatch(strings.ToLower(pat), strings.ToLower(s))
+	}
+	for len(pat) > 0 {
+		switch pat[0] {
+		case '*':
+			for i := 0; i <= len(s); i++ {
+				if wildcardMatchFold(pat[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+		default:
+			if s == "" || lowerASCII(s[0]) != lowerASCII(pat[0]) {
+				return false
+			}
+		}
+		pat, s = pat[1:], s[1:]
+	}
+	return s == ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // wildcardMatch matches s against pat, where * is any run of characters
