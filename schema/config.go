@@ -18,6 +18,8 @@ type Config struct {
 	Locals         map[string]*Local
 	Resources      []*Resource // resource and data blocks, in file order
 	Outputs        []*Output   // in file order
+
+	declared map[string]*Resource // Resources by address, while loading
 }
 
 // An Output is an `output "NAME"` block: a value printed after plan and apply.

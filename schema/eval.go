@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -130,6 +131,27 @@ type evaluator struct {
 	locals    map[string]cty.Value
 	resources map[string]cty.Value // by address, with computed attributes filled in
 	live      Live                 // nil when evaluating offline
+
+	declared      map[string]*Resource // by address (data blocks as data.TYPE.NAME), for refTarget
+	declaredTypes map[string]bool      // the resource types the configuration declares
+}
+
+// index builds the lookups refTarget uses, so that resolving a reference does not scan every
+// declaration (ten thousand references to ten thousand declarations).
+func (e *evaluator) index() {
+	if e.declared != nil {
+		return
+	}
+	e.declared = map[string]*Resource{}
+	e.declaredTypes = map[string]bool{}
+	for _, r := range e.cfg.Resources {
+		if _, ok := e.declared[r.Addr()]; !ok {
+			e.declared[r.Addr()] = r
+		}
+		if !r.Data {
+			e.declaredTypes[r.Type] = true
+		}
+	}
 }
 
 // typeOf finds the type of a resource or data block.
@@ -291,10 +313,9 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 			ds.Append(diag.Errorf(&r, "Invalid reference", "Refer to a data block as data.TYPE.NAME."))
 			return "", ds
 		}
-		for _, res := range e.cfg.Resources {
-			if res.Data && res.Type == typ && res.Name == name {
-				return res.Addr(), ds
-			}
+		e.index()
+		if res, ok := e.declared["data."+typ+"."+name]; ok && res.Data {
+			return res.Addr(), ds
 		}
 		ds.Append(diag.Errorf(&r, "Reference to an undeclared data block", "No data block data.%s.%s is declared. Check the name, or declare it.", typ, name))
 		return "", ds
@@ -305,10 +326,9 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 			ds.Append(diag.Errorf(&r, "Invalid reference", "Refer to a resource as %s.NAME.", root))
 			return "", ds
 		}
-		for _, res := range e.cfg.Resources {
-			if !res.Data && res.Type == root && res.Name == name {
-				return res.Addr(), ds
-			}
+		e.index()
+		if res, ok := e.declared[root+"."+name]; ok && !res.Data {
+			return res.Addr(), ds
 		}
 		ds.Append(diag.Errorf(&r, "Reference to an undeclared resource", "No resource %s.%s is declared. Check the name, or declare it.", root, name))
 		return "", ds
@@ -318,12 +338,8 @@ func (e *evaluator) refTarget(tr hcl.Traversal, from node) (string, diag.Diagnos
 }
 
 func (e *evaluator) declaresType(t string) bool {
-	for _, r := range e.cfg.Resources {
-		if !r.Data && r.Type == t {
-			return true
-		}
-	}
-	return false
+	e.index()
+	return e.declaredTypes[t]
 }
 
 func attrStep(tr hcl.Traversal) (string, bool) {
@@ -362,13 +378,78 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 		}
 		vars["data"] = cty.ObjectVal(dv)
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: Functions()}
+	return &hcl.EvalContext{Variables: vars, Functions: evalFunctions()}
+}
+
+// ctxFor is the evaluation context of expressions whose references are refs: var, local, and
+// only the resources and data blocks they name. Building the whole context (every resource
+// evaluated so far) for each of ten thousand declarations made evaluation quadratic in their
+// number. A reference of another shape (a whole type, as in a for expression over it) gets
+// the whole context.
+func (e *evaluator) ctxFor(refs []hcl.Traversal) *hcl.EvalContext {
+	vars := map[string]cty.Value{
+		"var":   cty.ObjectVal(e.vars),
+		"local": cty.ObjectVal(e.locals),
+	}
+	byType := map[string]map[string]cty.Value{}
+	data := map[string]map[string]cty.Value{}
+	for _, tr := range refs {
+		root := tr.RootName()
+		m, typ, name, addr := byType, root, "", ""
+		switch root {
+		case "var", "local", "each":
+			continue
+		case "data":
+			m = data
+			typ, name = stepName(tr, 1), stepName(tr, 2)
+			addr = "data." + typ + "." + name
+		default:
+			name = stepName(tr, 1)
+			addr = typ + "." + name
+		}
+		if typ == "" || name == "" {
+			return e.ctx()
+		}
+		v, ok := e.resources[addr]
+		if !ok {
+			continue
+		}
+		if m[typ] == nil {
+			m[typ] = map[string]cty.Value{}
+		}
+		m[typ][name] = v
+	}
+	for t, m := range byType {
+		vars[t] = cty.ObjectVal(m)
+	}
+	if len(data) > 0 {
+		dv := map[string]cty.Value{}
+		for t, m := range data {
+			dv[t] = cty.ObjectVal(m)
+		}
+		vars["data"] = cty.ObjectVal(dv)
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: evalFunctions()}
+}
+
+// evalFunctions is Functions, built once: every declaration's context holds them.
+var evalFunctions = sync.OnceValue(Functions)
+
+// stepName is the name of a traversal's i-th step when it is an attribute, else "".
+func stepName(tr hcl.Traversal, i int) string {
+	if len(tr) <= i {
+		return ""
+	}
+	if a, ok := tr[i].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
 }
 
 func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 	var ds diag.Diagnostics
 	if n.local != nil {
-		v, hd := n.local.Expr.Value(e.ctx())
+		v, hd := n.local.Expr.Value(e.ctxFor(n.local.Expr.Variables()))
 		ds.Append(hd)
 		if hd.HasErrors() {
 			v = cty.DynamicVal
@@ -395,7 +476,7 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		return e.evalData(res, t)
 	}
 	deps := e.dependsOn(res)
-	ctx := e.ctx()
+	ctx := e.ctxFor(e.references(n))
 	if res.ForEach == nil {
 		inst, d := e.instance(res, t, res.Addr(), ctx)
 		ds.Append(d)
@@ -757,7 +838,7 @@ func (e *evaluator) withComputed(inst *Instance) (cty.Value, diag.Diagnostics) {
 
 // evalData evaluates a data block: its query attributes, then the tenant's answer.
 func (e *evaluator) evalData(res *Resource, t *ResourceType) diag.Diagnostics {
-	inst, ds := e.instance(res, t, res.Addr(), e.ctx())
+	inst, ds := e.instance(res, t, res.Addr(), e.ctxFor(e.references(node{res: res})))
 	if inst == nil {
 		e.resources[res.Addr()] = cty.DynamicVal
 		return ds

@@ -291,12 +291,17 @@ func (cfg *Config) decodeResource(b *hcl.Block) diag.Diagnostics {
 		ds.Append(diag.Errorf(&r, "Invalid resource name", "%q is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_'.", res.Name))
 		return ds
 	}
-	for _, other := range cfg.Resources {
-		if other.Addr() == res.Addr() {
-			r := b.DefRange
-			ds.Append(diag.Errorf(&r, "Duplicate resource", "%s is already declared at %s. Each resource needs its own name.", res.Addr(), other.DeclRange))
-			return ds
+	if cfg.declared == nil {
+		// Found by address, not by scanning: a configuration may declare ten thousand.
+		cfg.declared = map[string]*Resource{}
+		for _, r := range cfg.Resources {
+			cfg.declared[r.Addr()] = r
 		}
+	}
+	if other, ok := cfg.declared[res.Addr()]; ok {
+		r := b.DefRange
+		ds.Append(diag.Errorf(&r, "Duplicate resource", "%s is already declared at %s. Each resource needs its own name.", res.Addr(), other.DeclRange))
+		return ds
 	}
 	content, remain, hd := b.Body.PartialContent(resourceMetaSchema)
 	ds.Append(hd)
@@ -339,6 +344,7 @@ func (cfg *Config) decodeResource(b *hcl.Block) diag.Diagnostics {
 		ds.Append(res.decodeLifecycle(lb))
 	}
 	cfg.Resources = append(cfg.Resources, res)
+	cfg.declared[res.Addr()] = res
 	return ds
 }
 

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -17,6 +18,7 @@ func rangeText(d diag.Diagnostic) string {
 // Diagnostics writes diagnostics for a person: "Error: summary", the location as
 // file:line:column with the source line and a marker, then the detail.
 func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s Style) {
+	src := sources{files: files, lines: map[string][]int{}}
 	for _, d := range ds {
 		label, color := "Error", red
 		if d.Severity == diag.Warning {
@@ -29,7 +31,7 @@ func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s
 				fmt.Fprintf(w, ", in %s", d.Address)
 			}
 			fmt.Fprintln(w, ":")
-			if line, ok := sourceLine(files, d.Subject); ok {
+			if line, ok := src.line(d.Subject); ok {
 				fmt.Fprintf(w, "  %4d | %s\n", d.Subject.Start.Line, line)
 				col := d.Subject.Start.Column
 				width := 1
@@ -51,14 +53,34 @@ func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s
 	}
 }
 
-func sourceLine(files map[string]*hcl.File, r *hcl.Range) (string, bool) {
-	f, ok := files[r.Filename]
+// sources finds the source lines of diagnostics. Each file's line starts are found once:
+// splitting a large configuration for each of thousands of warnings cost more than planning.
+type sources struct {
+	files map[string]*hcl.File
+	lines map[string][]int // by file name: the byte offset where each line starts
+}
+
+func (s sources) line(r *hcl.Range) (string, bool) {
+	f, ok := s.files[r.Filename]
 	if !ok || f == nil {
 		return "", false
 	}
-	lines := strings.Split(string(f.Bytes), "\n")
-	if r.Start.Line < 1 || r.Start.Line > len(lines) {
+	starts, ok := s.lines[r.Filename]
+	if !ok {
+		starts = []int{0}
+		for i, b := range f.Bytes {
+			if b == '\n' {
+				starts = append(starts, i+1)
+			}
+		}
+		s.lines[r.Filename] = starts
+	}
+	if r.Start.Line < 1 || r.Start.Line > len(starts) {
 		return "", false
 	}
-	return strings.TrimRight(strings.ReplaceAll(lines[r.Start.Line-1], "\t", " "), "\r"), true
+	text := f.Bytes[starts[r.Start.Line-1]:]
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	return strings.TrimRight(strings.ReplaceAll(string(text), "\t", " "), "\r"), true
 }
