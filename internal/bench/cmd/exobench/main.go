@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -68,8 +69,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	steps := fs.String("steps", strings.Join(bench.AllSteps, ","), "the measurements to make, comma-separated")
 	out := fs.String("out", "", "also write the table to this file")
 	profile := fs.String("profile", "realistic", "the sim's latency-and-limits profile for the realistic runs (see exoform sim serve --help)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the sim, the baseline's clients) to FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *bin == "" {
 		return errors.New("run: --exoform BIN is required")
