@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -139,7 +140,7 @@ func resolveMailbox(x *cmdContext, identity string, master bool) (*versioned[mai
 	isAddr := strings.Contains(addr, "@")
 	isDN := strings.HasPrefix(strings.ToUpper(id), "CN=")
 	var tiers [5][]*versioned[mailbox]
-	for _, rec := range x.st.Exchange.Mailboxes {
+	for _, rec := range mailboxCandidates(x, id, g, isGUID, addr, isAddr, isDN) {
 		m := mailboxView(x, rec, master)
 		if m == nil {
 			continue
@@ -168,6 +169,71 @@ func resolveMailbox(x *cmdContext, identity string, master bool) (*versioned[mai
 		}
 	}
 	return nil, nil, errNotFound(identity)
+}
+
+// mailboxCandidates narrows resolveMailbox's scan to the mailboxes that have one of the
+// identity's forms among the identities of any of their copies (master and previous), so that
+// resolving thousands of identities at a 50,000-mailbox tenant does not scan every mailbox each
+// time. The tiers are still decided by resolveMailbox on the copy it sees. A distinguished name,
+// and any identity inside a cmdlet that has already changed the state (the index may be stale
+// until the store drops it), scan every mailbox, as before.
+func mailboxCandidates(x *cmdContext, id, guid string, isGUID bool, addr string, isAddr, isDN bool) []*versioned[mailbox] {
+	if isDN || x.changed {
+		return slices.Collect(maps.Values(x.st.Exchange.Mailboxes))
+	}
+	idx := x.st.mailboxIndex
+	if idx == nil {
+		idx = buildMailboxIndex(x.st.Exchange.Mailboxes)
+		x.st.mailboxIndex = idx
+	}
+	var keys []string
+	if isGUID {
+		keys = append(keys, strings.ToLower(guid))
+	}
+	if isAddr {
+		keys = append(keys, strings.ToLower(addr))
+	}
+	keys = append(keys, strings.ToLower(id))
+	var out []*versioned[mailbox]
+	seen := map[*versioned[mailbox]]bool{}
+	for _, k := range keys {
+		for _, rec := range idx[k] {
+			if !seen[rec] {
+				seen[rec] = true
+				out = append(out, rec)
+			}
+		}
+	}
+	return out
+}
+
+// buildMailboxIndex maps every lower-case identity of every copy of a mailbox (GUIDs, UPN, SMTP
+// addresses, Name, Alias, DisplayName) to the mailboxes that have it.
+func buildMailboxIndex(recs map[string]*versioned[mailbox]) map[string][]*versioned[mailbox] {
+	idx := make(map[string][]*versioned[mailbox], len(recs)*6)
+	add := func(k string, rec *versioned[mailbox]) {
+		if k == "" {
+			return
+		}
+		k = strings.ToLower(k)
+		if l := idx[k]; len(l) == 0 || l[len(l)-1] != rec {
+			idx[k] = append(l, rec)
+		}
+	}
+	for _, rec := range recs {
+		for _, m := range []*mailbox{rec.Current, rec.Previous} {
+			if m == nil {
+				continue
+			}
+			for _, k := range []string{m.Guid, m.ExchangeGuid, m.ExternalDirectoryObjectId, m.UserPrincipalName, m.Name, m.Alias, m.DisplayName} {
+				add(k, rec)
+			}
+			for _, a := range m.smtpAddresses() {
+				add(a, rec)
+			}
+		}
+	}
+	return idx
 }
 
 // mailboxByGuid returns the mailbox with that Guid as writes see it, or as

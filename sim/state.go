@@ -23,6 +23,10 @@ type state struct {
 	TokenSigningKey string        `json:"token_signing_key"`
 	Exchange        exchangeState `json:"exchange"`
 	Graph           graphState    `json:"graph"`
+
+	// mailboxIndex finds mailbox candidates by identity without scanning
+	// every mailbox; built on first use, dropped by the store after any change.
+	mailboxIndex map[string][]*versioned[mailbox]
 }
 
 type tenantState struct {

@@ -108,6 +108,9 @@ func (s *store) do(now time.Time, fn func(st *state) (changed bool, err error)) 
 		}
 	}
 	changed, err := fn(s.st)
+	if changed {
+		s.st.mailboxIndex = nil // the change may have touched any mailbox's identities
+	}
 	if err != nil {
 		if changed && s.pending == nil {
 			s.loaded = nil
