@@ -176,7 +176,7 @@ func (r *Runner) readPerObject(ctx context.Context, state string, p sim.Profile,
 	if err != nil {
 		return m, 0, err
 	}
-	start := time.Now()
+	start, simStart := time.Now(), selfCPU()
 	eg, gctx := errgroup.WithContext(ctx)
 	// Twice the slots: the clients hold each service to baselineConcurrency, and reads of both
 	// services may run side by side.
@@ -192,6 +192,7 @@ func (r *Runner) readPerObject(ctx context.Context, state string, p sim.Profile,
 	}
 	err = eg.Wait()
 	wall := time.Since(start)
+	m.SimCPU = selfCPU() - simStart
 	m.fromSim(srv.Stats())
 	return m, wall, err
 }

@@ -120,6 +120,9 @@ type Measurement struct {
 	// CPU is the exoform process's user plus system time (the sim runs in the runner's
 	// process, so its CPU is not in it).
 	CPU time.Duration
+	// SimCPU is the runner's own CPU time during the run: the sim serving the requests (and,
+	// for the baseline, exoform's clients sending them).
+	SimCPU time.Duration
 	// MaxRSS is the exoform process's peak resident memory, in bytes.
 	MaxRSS int64
 	// Requests counts what the sim served, per service ("exchange", "graph", "token").
@@ -174,9 +177,10 @@ func (r *Runner) Exoform(ctx context.Context, name, state string, profile sim.Pr
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	r.logf("  %s: exoform %s", name, strings.Join(args, " "))
-	start := time.Now()
+	start, simStart := time.Now(), selfCPU()
 	err = cmd.Run()
 	m.Wall = time.Since(start)
+	m.SimCPU = selfCPU() - simStart
 	var exit *exec.ExitError
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 2) {
 		return m, fmt.Errorf("%s: exoform %s: %w\n%s%s", name, strings.Join(args, " "), err, tail(stdout.String(), 20), tail(stderr.String(), 20))

@@ -3,6 +3,7 @@ package bench
 import (
 	"maps"
 	"syscall"
+	"time"
 
 	"github.com/exoform/exoform/sim"
 )
@@ -18,3 +19,12 @@ func (m *Measurement) fromSim(st sim.Stats) {
 
 // maxRSSBytes is the peak resident set of a finished child; Linux reports it in kilobytes.
 func maxRSSBytes(ru *syscall.Rusage) int64 { return ru.Maxrss * 1024 }
+
+// selfCPU is this process's user plus system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
