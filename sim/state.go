@@ -27,6 +27,9 @@ type state struct {
 	// mailboxIndex finds mailbox candidates by identity without scanning
 	// every mailbox; built on first use, dropped by the store after any change.
 	mailboxIndex map[string][]*versioned[mailbox]
+	// keepMailboxIndex is set by a write that cannot have changed any mailbox's identities,
+	// for the store to keep mailboxIndex after it; the store resets it.
+	keepMailboxIndex bool
 }
 
 type tenantState struct {

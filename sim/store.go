@@ -108,9 +108,10 @@ func (s *store) do(now time.Time, fn func(st *state) (changed bool, err error)) 
 		}
 	}
 	changed, err := fn(s.st)
-	if changed {
+	if changed && !s.st.keepMailboxIndex {
 		s.st.mailboxIndex = nil // the change may have touched any mailbox's identities
 	}
+	s.st.keepMailboxIndex = false
 	if err != nil {
 		if changed && s.pending == nil {
 			s.loaded = nil
