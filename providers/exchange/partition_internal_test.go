@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -130,8 +131,9 @@ type pagedFake struct {
 	t        *testing.T
 	names    []string
 	pageSize int
-	fail     string // a filter whose read fails
-	requests map[string]int
+	fail     string         // a filter whose read fails
+	mu       sync.Mutex     // bulkRead reads the parts concurrently
+	requests map[string]int // guarded by mu
 }
 
 func (f *pagedFake) Invoke(context.Context, string, providers.Params) (*Result, error) {
@@ -152,7 +154,9 @@ func (f *pagedFake) InvokePages(ctx context.Context, cmdlet string, ps providers
 		}
 	}
 	for start := 0; ; start += f.pageSize {
+		f.mu.Lock()
 		f.requests[fs]++
+		f.mu.Unlock()
 		if fs != "" && fs == f.fail {
 			return &Error{Cmdlet: cmdlet, Status: 500, Code: "InternalServerError", Message: "boom"}
 		}
