@@ -55,12 +55,12 @@ type ServiceStats struct {
 // Table renders the per-service counts as a small aligned table, for
 // benchmarks and scripts to print beside the client's own counts:
 //
-//	service   requests  batch items  pages  throttled  retry-after  peak concurrent  latency added
-//	graph     12        0            3      0          0s           4                1.2s
+//	service   requests  batch items  later pages  throttled  retry-after  peak concurrent  latency added
+//	graph     12        0            3            0          0s           4                1.2s
 func (s Stats) Table() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "service\trequests\tbatch items\tpages\tthrottled\tretry-after\tpeak concurrent\tlatency added")
+	fmt.Fprintln(tw, "service\trequests\tbatch items\tlater pages\tthrottled\tretry-after\tpeak concurrent\tlatency added")
 	for _, row := range []struct {
 		name string
 		st   ServiceStats
