@@ -89,37 +89,7 @@ func casMailboxCmdlets() []*cmdlet {
 }
 
 func getCASMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
-	types, e := rcpRecipientTypeDetails(p, casTypeDetails)
-	if e != nil {
-		return nil, e
-	}
-	var list []*mailbox
-	if p.has("Identity") {
-		_, m, e := resolveMailbox(x, p["Identity"].str, false)
-		if e != nil {
-			return nil, e
-		}
-		list = []*mailbox{m}
-	} else {
-		list = mailboxList(x)
-	}
-	if list, e = selectMailboxes(list, types, p, true); e != nil {
-		return nil, e
-	}
-	res := &cmdResult{render: renderCASMailboxKey}
-	list, res.warnings = applyResultSize(list, p)
-	res.keys = mailboxGuids(list)
-	return res, nil
-}
-
-// renderCASMailboxKey renders the CAS mailbox with Guid key as reads see it
-// now (a lazy Get-CASMailbox result, cmdResult).
-func renderCASMailboxKey(x *cmdContext, key string) (object, bool) {
-	m := visibleMailbox(x, key)
-	if m == nil {
-		return nil, false
-	}
-	return renderCASMailbox(x.st, m), true
+	return getMailboxes(x, p, casTypeDetails, true, func(x *cmdContext, m *mailbox) object { return renderCASMailbox(x.st, m) })
 }
 
 func setCASMailbox(x *cmdContext, p params) (*cmdResult, *exError) {

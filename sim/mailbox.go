@@ -105,37 +105,7 @@ func mailboxCmdlets() []*cmdlet {
 }
 
 func getMailbox(x *cmdContext, p params) (*cmdResult, *exError) {
-	types, e := rcpRecipientTypeDetails(p, mailboxTypeDetails)
-	if e != nil {
-		return nil, e
-	}
-	var list []*mailbox
-	if p.has("Identity") {
-		_, m, e := resolveMailbox(x, p["Identity"].str, false)
-		if e != nil {
-			return nil, e
-		}
-		list = []*mailbox{m}
-	} else {
-		list = mailboxList(x)
-	}
-	if list, e = selectMailboxes(list, types, p, false); e != nil {
-		return nil, e
-	}
-	res := &cmdResult{render: renderMailboxKey}
-	list, res.warnings = applyResultSize(list, p)
-	res.keys = mailboxGuids(list)
-	return res, nil
-}
-
-// renderMailboxKey renders the mailbox with Guid key as reads see it now
-// (a lazy Get-Mailbox result, cmdResult).
-func renderMailboxKey(x *cmdContext, key string) (object, bool) {
-	m := visibleMailbox(x, key)
-	if m == nil {
-		return nil, false
-	}
-	return renderMailbox(x, m), true
+	return getMailboxes(x, p, mailboxTypeDetails, false, renderMailbox)
 }
 
 func newMailbox(x *cmdContext, p params) (*cmdResult, *exError) {

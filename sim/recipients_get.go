@@ -26,7 +26,16 @@ func getRecipientCmdlet() *cmdlet {
 }
 
 func getRecipient(x *cmdContext, p params) (*cmdResult, *exError) {
-	types, e := rcpRecipientTypeDetails(p, recipientTypeDetailsValues)
+	return getMailboxes(x, p, recipientTypeDetailsValues, false, func(x *cmdContext, m *mailbox) object { return renderRecipient(x.st, m) })
+}
+
+// getMailboxes is the read cmdlets over mailboxes (Get-Mailbox, Get-CASMailbox, Get-Recipient):
+// the one mailbox -Identity names, or every mailbox reads see, kept by -RecipientTypeDetails
+// (one of typeValues) and -Filter (cas: over Get-CASMailbox's properties), cut to -ResultSize.
+// The result keeps only the mailboxes' Guids; render turns each into an output object when its
+// page is served, so a nextLink page costs only its own objects.
+func getMailboxes(x *cmdContext, p params, typeValues []string, cas bool, render func(*cmdContext, *mailbox) object) (*cmdResult, *exError) {
+	types, e := rcpRecipientTypeDetails(p, typeValues)
 	if e != nil {
 		return nil, e
 	}
@@ -40,22 +49,19 @@ func getRecipient(x *cmdContext, p params) (*cmdResult, *exError) {
 	} else {
 		list = mailboxList(x)
 	}
-	if list, e = selectMailboxes(list, types, p, false); e != nil {
+	if list, e = selectMailboxes(list, types, p, cas); e != nil {
 		return nil, e
 	}
-	res := &cmdResult{render: renderRecipientKey}
+	res := &cmdResult{render: func(x *cmdContext, key string) (object, bool) {
+		m := visibleMailbox(x, key) // as reads see it now
+		if m == nil {
+			return nil, false
+		}
+		return render(x, m), true
+	}}
 	list, res.warnings = applyResultSize(list, p)
 	res.keys = mailboxGuids(list)
 	return res, nil
-}
-
-// renderRecipientKey renders the recipient with Guid key as reads see it now.
-func renderRecipientKey(x *cmdContext, key string) (object, bool) {
-	m := visibleMailbox(x, key)
-	if m == nil {
-		return nil, false
-	}
-	return renderRecipient(x.st, m), true
 }
 
 // renderRecipient is Get-Recipient's output object: the identity, address
