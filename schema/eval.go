@@ -351,10 +351,6 @@ func attrStep(tr hcl.Traversal) (string, bool) {
 }
 
 func (e *evaluator) ctx() *hcl.EvalContext {
-	vars := map[string]cty.Value{
-		"var":   cty.ObjectVal(e.vars),
-		"local": cty.ObjectVal(e.locals),
-	}
 	byType := map[string]map[string]cty.Value{}
 	data := map[string]map[string]cty.Value{}
 	for addr, v := range e.resources {
@@ -368,17 +364,7 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 		}
 		m[t][name] = v
 	}
-	for t, m := range byType {
-		vars[t] = cty.ObjectVal(m)
-	}
-	if len(data) > 0 {
-		dv := map[string]cty.Value{}
-		for t, m := range data {
-			dv[t] = cty.ObjectVal(m)
-		}
-		vars["data"] = cty.ObjectVal(dv)
-	}
-	return &hcl.EvalContext{Variables: vars, Functions: evalFunctions()}
+	return e.evalContext(byType, data)
 }
 
 // ctxFor is the evaluation context of expressions whose references are refs: var, local, and
@@ -387,10 +373,6 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 // number. A reference of another shape (a whole type, as in a for expression over it) gets
 // the whole context.
 func (e *evaluator) ctxFor(refs []hcl.Traversal) *hcl.EvalContext {
-	vars := map[string]cty.Value{
-		"var":   cty.ObjectVal(e.vars),
-		"local": cty.ObjectVal(e.locals),
-	}
 	byType := map[string]map[string]cty.Value{}
 	data := map[string]map[string]cty.Value{}
 	for _, tr := range refs {
@@ -418,6 +400,16 @@ func (e *evaluator) ctxFor(refs []hcl.Traversal) *hcl.EvalContext {
 			m[typ] = map[string]cty.Value{}
 		}
 		m[typ][name] = v
+	}
+	return e.evalContext(byType, data)
+}
+
+// evalContext is the context holding var, local, and the resources (by type, then name) and
+// data blocks given.
+func (e *evaluator) evalContext(byType, data map[string]map[string]cty.Value) *hcl.EvalContext {
+	vars := map[string]cty.Value{
+		"var":   cty.ObjectVal(e.vars),
+		"local": cty.ObjectVal(e.locals),
 	}
 	for t, m := range byType {
 		vars[t] = cty.ObjectVal(m)
