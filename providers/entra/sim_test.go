@@ -13,8 +13,8 @@ import (
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/providers"
-	"github.com/exoform/exoform/providers/azure"
 	"github.com/exoform/exoform/providers/entra"
+	"github.com/exoform/exoform/providers/providertest"
 	"github.com/exoform/exoform/schema"
 	"github.com/exoform/exoform/sim"
 )
@@ -29,19 +29,7 @@ func simGraph(t *testing.T, opts sim.Options, mods ...func(*entra.ClientOptions)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	b, _ := json.Marshal(srv.Cloud())
-	var cloud azure.Cloud
-	if err := json.Unmarshal(b, &cloud); err != nil {
-		t.Fatal(err)
-	}
-	hc, err := cloud.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, HTTPClient: hc, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cloud, hc, cred := providertest.SimConnection(t, srv)
 	co := entra.ClientOptions{BaseURL: cloud.GraphURL, Credential: cred, Scope: cloud.GraphScope, HTTPClient: hc}
 	for _, m := range mods {
 		m(&co)

@@ -2,7 +2,6 @@ package exchange_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/exoform/exoform/plan"
 	"github.com/exoform/exoform/providers"
-	"github.com/exoform/exoform/providers/azure"
 	"github.com/exoform/exoform/providers/exchange"
+	"github.com/exoform/exoform/providers/providertest"
 	"github.com/exoform/exoform/schema"
 	"github.com/exoform/exoform/sim"
 )
@@ -53,19 +52,7 @@ func planSource(n int) string {
 // simClient builds the real client, with azidentity, for a simulated tenant.
 func simClient(t *testing.T, srv *sim.Server, pageSize int) *exchange.Client {
 	t.Helper()
-	b, _ := json.Marshal(srv.Cloud())
-	var cloud azure.Cloud
-	if err := json.Unmarshal(b, &cloud); err != nil {
-		t.Fatal(err)
-	}
-	hc, err := cloud.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, HTTPClient: hc, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cloud, hc, cred := providertest.SimConnection(t, srv)
 	c, err := exchange.NewClient(exchange.ClientOptions{BaseURL: cloud.ExchangeURL, Tenant: cloud.TenantDomain, Credential: cred,
 		Scope: cloud.ExchangeScope, HTTPClient: hc, PageSize: pageSize})
 	if err != nil {

@@ -1,5 +1,6 @@
 // Package providertest holds test doubles for code that uses providers: a fake resource type
-// with an in-memory tenant. Tests of real providers run against the simulated tenant instead.
+// with an in-memory tenant. Tests of real providers run against the simulated tenant instead,
+// connected with SimConnection. It is for tests only: nothing outside _test.go files imports it.
 package providertest
 
 import (

@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
-	"github.com/exoform/exoform/providers/azure"
 	"github.com/exoform/exoform/providers/exchange"
+	"github.com/exoform/exoform/providers/providertest"
 	"github.com/exoform/exoform/sim"
 )
 
@@ -30,19 +29,7 @@ func TestSimProfile_ExchangeClientRetriesConcurrencyRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	b, _ := json.Marshal(srv.Cloud())
-	var cloud azure.Cloud
-	if err := json.Unmarshal(b, &cloud); err != nil {
-		t.Fatal(err)
-	}
-	hc, err := cloud.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, HTTPClient: hc, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cloud, hc, cred := providertest.SimConnection(t, srv)
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cloud.ExchangeScope}})
 	if err != nil {
 		t.Fatal(err)
