@@ -16,7 +16,7 @@ import (
 
 // addStatsFlag gives a command that talks to the tenant the --stats flag.
 func (a *app) addStatsFlag(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&a.stats, "stats", false, "print, per service, the requests sent, pages, retries, throttled responses and time waiting, on standard error")
+	cmd.Flags().BoolVar(&a.stats, "stats", false, "print, per service, the requests sent, the requests batched inside them, pages, retries, throttled responses and time waiting, on standard error")
 }
 
 // countSignIns wraps an HTTP client so that the requests to a token endpoint are counted: the
