@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,6 +68,24 @@ func TestReadTenant(t *testing.T) {
 	}
 	if ten.Recipients != len(ten.Mailboxes)+len(ten.Shared) {
 		t.Errorf("ReadTenant: Recipients = %d, want %d user + %d shared", ten.Recipients, len(ten.Mailboxes), len(ten.Shared))
+	}
+}
+
+// TestReadTenant_accessPolicies counts the application access policies that exist (a removed
+// one keeps its record with no current value), which the generated tenants have none of.
+func TestReadTenant_accessPolicies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	state := `{"format_version": 1, "exchange": {"application_access_policies": {
+		"a": {"current": {"identity": "a"}}, "b": {"current": null}, "c": {"current": {"identity": "c"}}}}}`
+	if err := os.WriteFile(path, []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ten, err := ReadTenant(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ten.AccessPolicies != 2 {
+		t.Errorf("ReadTenant: AccessPolicies = %d, want 2", ten.AccessPolicies)
 	}
 }
 

@@ -132,6 +132,10 @@ type Measurement struct {
 	Throttled int
 	// BatchItems counts the sub-requests $batch requests carried (each $batch is one request).
 	BatchItems int
+	// FewestRequests, on the lower bound's row, is the fewest requests (Exchange and Graph) any
+	// combination of the reads' forms takes, which may be fewer than Requests (the fastest
+	// combination's): the floor for the requests target against the baseline.
+	FewestRequests int
 	// PerCmdlet is the sim's count of InvokeCommand requests per cmdlet.
 	PerCmdlet map[string]int
 	// SimTable is the sim's per-service accounting, as sim.Stats.Table renders it.

@@ -29,6 +29,9 @@ type Tenant struct {
 	ServicePrincipals int
 	// SendAsEntries counts the explicit SendAs entries of every mailbox.
 	SendAsEntries int
+	// AccessPolicies counts the application access policies: a plan lists them (an owned
+	// type) even when it declares none.
+	AccessPolicies int
 }
 
 // A Mailbox is a user mailbox and its SMTP AUTH setting.
@@ -78,6 +81,8 @@ type stateFile struct {
 		Mailboxes         map[string]versioned[stateMailbox]   `json:"mailboxes"`
 		InboundConnectors map[string]versioned[stateConnector] `json:"inbound_connectors"`
 		TransportRules    map[string]versioned[stateRule]      `json:"transport_rules"`
+		// Only counted: see Tenant.AccessPolicies.
+		AccessPolicies map[string]versioned[json.RawMessage] `json:"application_access_policies"`
 	} `json:"exchange"`
 	Graph struct {
 		Applications      map[string]versioned[struct{ App stateApp }] `json:"applications"`
@@ -187,6 +192,11 @@ func ReadTenant(path string) (*Tenant, error) {
 		}
 	}
 	slices.SortFunc(t.Rules, func(a, b Rule) int { return strings.Compare(a.Name, b.Name) })
+	for _, v := range st.Exchange.AccessPolicies {
+		if v.Current != nil {
+			t.AccessPolicies++
+		}
+	}
 	for _, v := range st.Graph.Applications {
 		// The sim's own admin app signs the benchmark in; declaring it would adopt it.
 		if a := v.Current; a != nil && a.App.DisplayName != st.AdminApp.DisplayName {
