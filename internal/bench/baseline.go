@@ -35,10 +35,20 @@ type perObject struct {
 	graph  func(ctx context.Context, g *entra.Client) error
 }
 
-// perObjectReads lists the reads a per-object tool makes for the objects spec declares: one
+// perObjectReads lists the reads a per-object tool makes for the same plan as exoform's: one
 // Get- -Identity per declared Exchange object (three for a shared mailbox with its
-// permissions: the mailbox, its FullAccess and its SendAs entries), and for each application
-// a lookup by display name and then of its service principal by app id.
+// permissions: the mailbox, its FullAccess and its SendAs entries); for each application a
+// lookup by display name, then its service principal by app id and its federated identity
+// credentials by object id (the plan manages them even when none is declared, so it reads
+// them); and one Get-ApplicationAccessPolicy.
+//
+// That listing is there because the plan must find objects to delete: a stateless plan lists
+// every owned type, and a type the configuration declares nothing of (application access
+// policies) would otherwise cost a per-object tool no request at all. For the owned types it
+// reads object by object (shared mailboxes, connectors, rules, applications), the baseline is
+// not charged the listing that would find marked objects no longer declared, as if it knew
+// them from a state file: that errs towards fewer baseline requests, the side that makes
+// exoform's "fewer requests" target harder, not easier.
 func perObjectReads(d declared) []perObject {
 	var rs []perObject
 	id := func(v string) providers.Params { return providers.Params{{Name: "Identity", Value: v}} }
@@ -57,11 +67,15 @@ func perObjectReads(d declared) []perObject {
 	for _, r := range d.rules {
 		rs = append(rs, perObject{kind: "exchange_transport_rule", cmdlet: "Get-TransportRule", params: id(r.Name)})
 	}
+	rs = append(rs, perObject{kind: "exchange_application_access_policy", cmdlet: "Get-ApplicationAccessPolicy"})
 	for _, a := range d.apps {
 		name := a.DisplayName
+		// One func: the service principal and the credentials need the ids the lookup finds.
+		// Each Do is one request the sim counts.
 		rs = append(rs, perObject{kind: "entra_application", graph: func(ctx context.Context, g *entra.Client) error {
 			var apps struct {
 				Value []struct {
+					ID    string `json:"id"`
 					AppID string `json:"appId"`
 				} `json:"value"`
 			}
@@ -76,6 +90,12 @@ func perObjectReads(d declared) []perObject {
 			}
 			if err := g.Do(ctx, "GET", "/servicePrincipals?$filter=appId eq "+odataString(apps.Value[0].AppID), nil, &sps); err != nil {
 				return fmt.Errorf("looking up the service principal of %q: %w", name, err)
+			}
+			var fics struct {
+				Value []map[string]any `json:"value"`
+			}
+			if err := g.Do(ctx, "GET", "/applications/"+url.PathEscape(apps.Value[0].ID)+"/federatedIdentityCredentials", nil, &fics); err != nil {
+				return fmt.Errorf("reading the federated credentials of %q: %w", name, err)
 			}
 			return nil
 		}})
@@ -229,8 +249,9 @@ func (r *Runner) countPerObject(ctx context.Context, state string, spec Spec, di
 }
 
 // baselineVersion names the per-object reads' definition (perObjectReads); bump it when they
-// change, so that cached counts are not reused.
-const baselineVersion = 1
+// change, so that cached counts are not reused. 2: each application's federated credentials
+// and one Get-ApplicationAccessPolicy.
+const baselineVersion = 2
 
 // baselineKey names a baseline count: the tenant file's content, the spec and baselineVersion.
 func baselineKey(state string, spec Spec) (string, error) {
