@@ -293,10 +293,12 @@ func evaluate(reads []BoundRead, l Limits) Bound {
 // PlanReads is the data a plan of spec needs from tenant t, read at the limit. A stateless
 // plan reads every declared type, and also lists every owned type (schema.Owned, not a
 // ScopedReader: the planner's readSet) even when nothing of it is declared, to find the
-// objects carrying this workspace's marker that the configuration no longer declares. For an
-// owned type, the per-identity form is therefore the declared lookups plus one more request
-// that lists the marked objects by a filter on the marker's field; a type whose marker field
-// cannot be filtered has only the bulk form.
+// objects carrying this workspace's marker that the configuration no longer declares. Owned
+// is the zero Kind, so the owned types are those that say so (shared mailboxes, applications,
+// service principals) and those that set no Kind (inbound connectors, transport rules,
+// application access policies). For an owned type, the per-identity form is therefore the
+// declared lookups plus one more item, the listing of marked objects by a filter on the
+// marker's field; a type whose marker field cannot be filtered has only the bulk form.
 //
 //   - SMTP AUTH settings: Get-CASMailbox over every mailbox (a declared identity may name any
 //     mailbox, and no filter selects an arbitrary set), partitioned with -Filter, or one
@@ -313,19 +315,23 @@ func evaluate(reads []BoundRead, l Limits) Bound {
 //     Get- each, unpartitioned and bulk only. Get-InboundConnector and
 //     Get-ApplicationAccessPolicy have no -Filter; Get-TransportRule's -Filter searches only a
 //     rule's Description, not its name or the Comments that carry the marker. Exchange Online
-//     allows 300 transport rules, and tenants have a handful of connectors and policies, so
-//     each fits one page in practice;
+//     allows 300 transport rules, and connectors and policies number far fewer than a page in
+//     practice (200 connectors in the tenant), so each is one request anyway;
 //   - applications and their service principals (owned): one Graph list each, partitioned
 //     with $filter=startswith(appId,'0') … 'f' (appIds are random GUIDs, so sixteen even
-//     ranges; Graph documents startsWith on appId for both, though the shared reference
-//     verified only eq, C8: the optimistic side, which a bound may take), or a lookup per
-//     declared application ($filter on displayName; its service principal on appId, after
-//     the application's lookup) plus a $filter on tags for the marked ones;
+//     ranges). Graph's pages for both types list startsWith among appId's filters; the shared
+//     reference (C8) records only eq on appId, unverified, so this is the optimistic reading,
+//     which a bound may take, and it costs no requests, only Graph rounds, which are far off
+//     the critical path. Or a lookup per declared application ($filter on displayName; its
+//     service principal on appId, after the application's lookup) plus a $filter on tags
+//     (startsWith the marker) for the marked ones;
 //   - the federated identity credentials of each declared application:
 //     GET /applications/{id}/federatedIdentityCredentials, 20 to a $batch, after the
 //     application read that gives the ids. The configuration's federated_identity_credential
 //     blocks are managed even when absent (none declared means any live one is removed), so
-//     the plan must read them. Per identity only: no list returns every app's credentials.
+//     the plan must read them. Per identity only: the reference documents no list that
+//     returns every app's credentials ($expand on the application list is not counted; were
+//     it allowed at 999 a page, it would save these requests, not time).
 //
 // Not counted, because this configuration does not need them, though exoform reads them:
 // owners (managed only when owners is set), delegated grants and app role assignments
@@ -337,8 +343,9 @@ func PlanReads(t *Tenant, s Spec) []Read {
 			rs = append(rs, r)
 		}
 	}
-	// owned: the bulk listing is always read; the per-identity form counts one more request
-	// for the marked objects when the marker can be filtered (marked), and none otherwise.
+	// owned: the type is read even when nothing of it is declared. Its per-identity form, when
+	// the marker's field can be filtered (marked), is the declared lookups plus the filtered
+	// listing of marked objects as one more item of a $batch; otherwise it has none.
 	owned := func(r Read, declared int, marked bool) {
 		r.Identities = 0
 		if marked {
