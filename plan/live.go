@@ -24,12 +24,19 @@ func (p *Planner) Evaluate(ctx context.Context, cfg *schema.Config, in schema.In
 	if ds.HasErrors() {
 		return offline, ds
 	}
+	return p.EvaluateLive(ctx, offline, in)
+}
+
+// EvaluateLive is Evaluate from the configuration's offline evaluation (without errors, with
+// the same inputs), which a command has made already to report mistakes before signing in. It
+// consumes offline: only what the tenant can change is evaluated again (schema.Reevaluate).
+func (p *Planner) EvaluateLive(ctx context.Context, offline *schema.Evaluated, in schema.Inputs) (*schema.Evaluated, diag.Diagnostics) {
 	types, keys := p.readSet(offline)
 	scope := providers.NewReadScope()
 	c := &liveCache{p: p, ctx: providers.WithReadScope(ctx, scope), scope: scope, reads: map[string]*typeRead{}, keys: keys}
 	c.prefetch(types)
 	in.Live = c
-	ev, ds := schema.Evaluate(cfg, p.Registry, in)
+	ev, ds := schema.Reevaluate(offline, p.Registry, in)
 	p.cache = c
 	return ev, ds
 }

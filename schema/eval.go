@@ -39,6 +39,8 @@ type Instance struct {
 	AttrRanges map[string]hcl.Range
 	// DependsOn lists the resource addresses (TYPE.NAME) this instance must follow.
 	DependsOn []string
+
+	forEachKey string // each.key, for a resource with for_each
 }
 
 // Key is the natural key's value ("" for a singleton, or if unset).
@@ -70,6 +72,10 @@ type Evaluated struct {
 	Instances []*Instance
 	Variables map[string]cty.Value // marked values stay marked
 	Outputs   []OutputValue
+
+	// reuse is what Reevaluate needs of an offline evaluation; nil for a live one or one that
+	// stopped at an error.
+	reuse *reusable
 }
 
 // An OutputValue is an evaluated output block. A sensitive output's Value is still the value:
@@ -91,25 +97,48 @@ func Evaluate(cfg *Config, types TypeLookup, in Inputs) (*Evaluated, diag.Diagno
 		return ev, ds
 	}
 	ev.Variables = vars
-	e := &evaluator{cfg: cfg, types: types, live: in.Live, vars: vars, locals: map[string]cty.Value{}, resources: map[string]cty.Value{}}
+	e := newEvaluator(cfg, types, in.Live, vars)
 	order, gd := e.graph()
 	ds.Append(gd)
 	if gd.HasErrors() {
 		return ev, ds
 	}
-	for _, n := range order {
-		ds.Append(e.evalNode(n, ev))
+	var reuse *reusable
+	if in.Live == nil {
+		reuse = &reusable{order: order, varDS: vd, graphDS: gd, nodes: make(map[string]*nodeResult, len(order))}
 	}
+	for _, n := range order {
+		before := len(ev.Instances)
+		nd := e.evalNode(n, ev)
+		ds.Append(nd)
+		if reuse != nil {
+			reuse.record(e, n, nd, ev.Instances[before:])
+		}
+	}
+	if !ds.HasErrors() {
+		ev.reuse = reuse
+	}
+	return ev, e.finish(ev, in, ds)
+}
+
+func newEvaluator(cfg *Config, types TypeLookup, live Live, vars map[string]cty.Value) *evaluator {
+	return &evaluator{cfg: cfg, types: types, live: live, vars: vars, locals: map[string]cty.Value{}, resources: map[string]cty.Value{},
+		specs: map[*ResourceType]hcldec.ObjectSpec{}, refs: map[string][]hcl.Traversal{}, valueDeps: map[string][]string{}}
+}
+
+// finish evaluates what follows the declarations (outputs, the tenant) and runs the checks
+// across instances.
+func (e *evaluator) finish(ev *Evaluated, in Inputs, ds diag.Diagnostics) diag.Diagnostics {
 	if !ds.HasErrors() {
 		ds.Append(e.evalOutputs(ev))
 	}
 	ds.Append(e.tenant(ev, in))
 	ds.Append(checkKeys(ev.Instances))
-	if cc, ok := types.(ConfigChecker); ok && !ds.HasErrors() {
+	if cc, ok := e.types.(ConfigChecker); ok && !ds.HasErrors() {
 		ds.Append(cc.CheckConfig(ev.Instances))
 	}
 	ds.Sort()
-	return ev, ds
+	return ds
 }
 
 type node struct {
@@ -134,6 +163,22 @@ type evaluator struct {
 
 	declared      map[string]*Resource // by address (data blocks as data.TYPE.NAME), for refTarget
 	declaredTypes map[string]bool      // the resource types the configuration declares
+
+	// Built once per evaluation rather than per use: at ten thousand declarations, rebuilding
+	// a type's decoder spec and walking a body for its references twice cost a third of it.
+	specs     map[*ResourceType]hcldec.ObjectSpec
+	refs      map[string][]hcl.Traversal // by node name
+	valueDeps map[string][]string        // by node name: the nodes its values refer to (not depends_on)
+}
+
+// spec is the decoder spec of a type's configurable attributes.
+func (e *evaluator) spec(t *ResourceType) hcldec.ObjectSpec {
+	sp, ok := e.specs[t]
+	if !ok {
+		sp = attrSpec(t.Configurable())
+		e.specs[t] = sp
+	}
+	return sp
 }
 
 // index builds the lookups refTarget uses, so that resolving a reference does not scan every
@@ -189,6 +234,7 @@ func (e *evaluator) graph() ([]node, diag.Diagnostics) {
 			ds.Append(d)
 			if dep != "" && dep != name {
 				deps[name] = append(deps[name], dep)
+				e.valueDeps[name] = append(e.valueDeps[name], dep)
 			} else if dep == name {
 				r := tr.SourceRange()
 				ds.Append(diag.Errorf(&r, "Self-referential value", "%s refers to itself. Use a variable or a literal instead.", name))
@@ -255,17 +301,25 @@ func declRange(n node) hcl.Range {
 	return n.res.DeclRange
 }
 
+// references are the traversals in a node's expressions, found once and kept.
 func (e *evaluator) references(n node) []hcl.Traversal {
-	if n.local != nil {
-		return n.local.Expr.Variables()
+	name := n.name()
+	if out, ok := e.refs[name]; ok {
+		return out
 	}
 	var out []hcl.Traversal
-	if n.res.ForEach != nil {
-		out = append(out, n.res.ForEach.Variables()...)
+	switch {
+	case n.local != nil:
+		out = n.local.Expr.Variables()
+	default:
+		if n.res.ForEach != nil {
+			out = append(out, n.res.ForEach.Variables()...)
+		}
+		if t, ok := e.typeOf(n.res); ok {
+			out = append(out, hcldec.Variables(n.res.Body, e.spec(t))...)
+		}
 	}
-	if t, ok := e.typeOf(n.res); ok {
-		out = append(out, hcldec.Variables(n.res.Body, spec(t))...)
-	}
+	e.refs[name] = out
 	return out
 }
 
@@ -528,6 +582,7 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		ds.Append(d)
 		if inst != nil {
 			inst.DependsOn = deps
+			inst.forEachKey = key
 			ev.Instances = append(ev.Instances, inst)
 			rv, d := e.withComputed(inst)
 			ds.Append(d)
@@ -586,8 +641,6 @@ func (e *evaluator) localDeps(l *Local, set, seen map[string]bool) {
 	}
 }
 
-func spec(t *ResourceType) hcldec.Spec { return attrSpec(t.Configurable()) }
-
 func attrSpec(attrs []*Attribute) hcldec.ObjectSpec {
 	obj := hcldec.ObjectSpec{}
 	for _, a := range attrs {
@@ -606,7 +659,7 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 	if ds.HasErrors() {
 		return nil, ds
 	}
-	sp := spec(t)
+	sp := e.spec(t)
 	v, hd := hcldec.Decode(res.Body, sp, ctx)
 	ds.Append(hd)
 	if hd.HasErrors() || ds.HasErrors() {
@@ -620,7 +673,7 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			continue
 		}
 		av := v.GetAttr(a.Name)
-		r := hcldec.SourceRange(res.Body, sp.(hcldec.ObjectSpec)[a.Name])
+		r := hcldec.SourceRange(res.Body, sp[a.Name])
 		if !av.IsNull() || r != res.Body.MissingItemRange() {
 			inst.AttrRanges[a.Name] = r
 		}

@@ -124,7 +124,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 		return nil
 	}
 	// The outputs take the values of objects that exist from the tenant.
-	live, ds := planner.Evaluate(ctx, ev.Config, a.inputs(o.vars))
+	live, ds := planner.EvaluateLive(ctx, ev, a.inputs(o.vars))
 	if ds.HasErrors() {
 		return ds
 	}

@@ -78,7 +78,7 @@ func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*pl
 	planner := &plan.Planner{Registry: s.registry, Parallelism: parallelism}
 	// Evaluated again against the tenant, for computed attributes and data blocks; its
 	// diagnostics include the warnings of the offline evaluation.
-	ev, warnings = planner.Evaluate(ctx, ev.Config, a.inputs(vars))
+	ev, warnings = planner.EvaluateLive(ctx, ev, a.inputs(vars))
 	if warnings.HasErrors() {
 		s.close()
 		return nil, nil, warnings
