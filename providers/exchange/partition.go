@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
+	"github.com/exoform/exoform/schema"
 )
 
 // Partitioned bulk reads.
@@ -127,7 +128,16 @@ func withFilter(params providers.Params, filter string) providers.Params {
 // are returned in the order of the parts, each part in the order Exchange gave. An error in
 // any part, and any non-terminating error Exchange reports, fails the whole read: an
 // incomplete list must never look like absent objects.
-func bulkRead[T any](ctx context.Context, c invoker, cmdlet string, params providers.Params, conv func(o map[string]any) (T, error)) ([]T, error) {
+//
+// sel names the output properties conv reads: the read asks only for those where the client
+// can (selectInvoker), and for every property otherwise.
+func bulkRead[T any](ctx context.Context, c invoker, cmdlet string, params providers.Params, sel []string, conv func(o map[string]any) (T, error)) ([]T, error) {
+	pages := c.InvokePages
+	if s, ok := c.(selectInvoker); ok && len(sel) > 0 {
+		pages = func(ctx context.Context, cmdlet string, params providers.Params, fn func(*Page) error) error {
+			return s.InvokePagesSelect(ctx, cmdlet, params, sel, fn)
+		}
+	}
 	convert := func(out []T, what string, p *Page) ([]T, error) {
 		if len(p.Errors) > 0 {
 			return nil, fmt.Errorf("%s reported errors, so the result may be incomplete: %s", what, strings.Join(p.Errors, "; "))
@@ -143,7 +153,7 @@ func bulkRead[T any](ctx context.Context, c invoker, cmdlet string, params provi
 	}
 	var first []T
 	more := false
-	err := c.InvokePages(ctx, cmdlet, params, func(p *Page) error {
+	err := pages(ctx, cmdlet, params, func(p *Page) error {
 		if p.More {
 			more = true
 			return ErrStopPaging
@@ -164,7 +174,7 @@ func bulkRead[T any](ctx context.Context, c invoker, cmdlet string, params provi
 		g.Go(func() error {
 			what := fmt.Sprintf("%s (part %d of %d, -Filter on %s)", cmdlet, i+1, len(recipientPartitions), part.desc)
 			var convErr error
-			err := c.InvokePages(gctx, cmdlet, withFilter(params, part.filter), func(p *Page) error {
+			err := pages(gctx, cmdlet, withFilter(params, part.filter), func(p *Page) error {
 				parts[i], convErr = convert(parts[i], what, p)
 				return convErr
 			})
@@ -186,6 +196,31 @@ func bulkRead[T any](ctx context.Context, c invoker, cmdlet string, params provi
 		out = append(out, p...)
 	}
 	return out, nil
+}
+
+// selectInvoker is an invoker that can ask for only some output properties ($select).
+type selectInvoker interface {
+	InvokePagesSelect(ctx context.Context, cmdlet string, params providers.Params, sel []string, fn func(*Page) error) error
+}
+
+// selectOf lists the output properties a recipient read needs: the type's attributes (their
+// Wire names) and the extra properties its conversion reads, each once.
+func selectOf(t *schema.ResourceType, extra ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, a := range t.Attributes {
+		add(a.Wire)
+	}
+	for _, p := range extra {
+		add(p)
+	}
+	return out
 }
 
 // objectName names an output object in an error: its Identity, else its position is unknown

@@ -192,7 +192,7 @@ func TestBulkRead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &pagedFake{t: t, names: tt.names, pageSize: 10, requests: map[string]int{}}
-			got, err := bulkRead(context.Background(), f, "Get-CASMailbox", providers.Params{{Name: "ResultSize", Value: "Unlimited"}}, name)
+			got, err := bulkRead(context.Background(), f, "Get-CASMailbox", providers.Params{{Name: "ResultSize", Value: "Unlimited"}}, nil, name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +219,7 @@ func TestBulkRead(t *testing.T) {
 			if total != want {
 				t.Errorf("%d requests, want %d: %v", total, want, f.requests)
 			}
-			again, _ := bulkRead(context.Background(), f, "Get-CASMailbox", nil, name)
+			again, _ := bulkRead(context.Background(), f, "Get-CASMailbox", nil, nil, name)
 			if !cmp.Equal(got, again) {
 				t.Error("two reads of the same tenant returned different orders")
 			}
@@ -233,7 +233,7 @@ func TestBulkReadPartFails(t *testing.T) {
 		names = append(names, fmt.Sprintf("%c%d", 'a'+i%26, i))
 	}
 	f := &pagedFake{t: t, names: names, pageSize: 10, requests: map[string]int{}, fail: recipientPartitions[3].filter}
-	got, err := bulkRead(context.Background(), f, "Get-CASMailbox", nil, func(o map[string]any) (string, error) { return o["DisplayName"].(string), nil })
+	got, err := bulkRead(context.Background(), f, "Get-CASMailbox", nil, nil, func(o map[string]any) (string, error) { return o["DisplayName"].(string), nil })
 	if err == nil || got != nil {
 		t.Fatalf("a failed part gave %d objects and error %v; want no objects and an error", len(got), err)
 	}

@@ -109,8 +109,11 @@ func (r *sharedMailbox) Type() *schema.ResourceType { return SharedMailboxType }
 // a page (bulkRead).
 func (r *sharedMailbox) ReadAll(ctx context.Context) ([]providers.LiveObject, error) {
 	return bulkRead(ctx, r.c, "Get-Mailbox", providers.Params{
-		{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}, {Name: "ResultSize", Value: "Unlimited"}}, sharedLiveObject)
+		{Name: "RecipientTypeDetails", Value: []string{"SharedMailbox"}}, {Name: "ResultSize", Value: "Unlimited"}}, sharedSelect, sharedLiveObject)
 }
+
+// sharedSelect are the Get-Mailbox properties sharedLiveObject reads.
+var sharedSelect = selectOf(SharedMailboxType, "Guid", "Identity", sharedMarkerWire)
 
 // sharedLiveObject maps one Get-Mailbox object. It has no other Names: the key is the primary
 // address exactly, so that declaring another of its addresses as primary never matches it.
