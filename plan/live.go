@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/schema"
@@ -48,83 +47,143 @@ type liveCache struct {
 	scope *providers.ReadScope // shared by the reads of Evaluate and of the Plan that follows
 	mu    sync.Mutex
 	reads map[string]*typeRead
-	keys  map[string][]string // the declared keys of each type, for DeclaredReaders
+	keys  map[string][]string // the declared keys of each type, for DeclaredReaders and ScopedReaders
+	sem   chan struct{}       // bounds the reads by type when the planner's Parallelism is set
 }
 
 type typeRead struct {
-	once sync.Once
-	objs []providers.LiveObject
-	err  error
+	once    sync.Once
+	keys    []string // the keys a DeclaredReader or ScopedReader was given
+	objs    []providers.LiveObject
+	missing []string // a ScopedReader's keys whose containing object does not exist
+	err     error
 }
 
-func (c *liveCache) read(t string) ([]providers.LiveObject, error) {
+func (c *liveCache) typeRead(t string) *typeRead {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	r, ok := c.reads[t]
 	if !ok {
 		r = &typeRead{}
 		c.reads[t] = r
 	}
-	c.mu.Unlock()
+	return r
+}
+
+// read reads a type once; later calls wait for the same read.
+func (c *liveCache) read(t string) *typeRead {
+	r := c.typeRead(t)
 	r.once.Do(func() {
+		if c.sem != nil {
+			c.sem <- struct{}{}
+			defer func() { <-c.sem }()
+		}
 		res, ok := c.p.Registry.Resource(t)
-		switch {
-		case !ok:
+		if !ok {
 			r.err = fmt.Errorf("%s is not a resource type of this version of exoform", t)
+			return
+		}
+		switch rr := res.(type) {
+		case providers.ScopedReader:
+			r.keys = c.keys[t]
+			r.objs, r.missing, r.err = rr.ReadKeys(c.ctx, r.keys)
+		case providers.DeclaredReader:
+			r.keys = c.keys[t]
+			r.objs, r.err = rr.ReadDeclared(c.ctx, r.keys)
 		default:
-			if _, scoped := res.(providers.ScopedReader); scoped {
-				r.err = fmt.Errorf("%s objects are read one by one and cannot be looked up", t)
-				return
-			}
-			if dr, ok := res.(providers.DeclaredReader); ok {
-				r.objs, r.err = dr.ReadDeclared(c.ctx, c.keys[t])
-				return
-			}
 			r.objs, r.err = res.ReadAll(c.ctx)
 		}
 	})
-	return r.objs, r.err
+	return r
 }
 
-// prefetch reads the types that are read in bulk, concurrently, within the planner's limit (by
-// default none: the clients keep to the services' limits).
+// prefetch starts the reads of every type at once and returns: evaluation waits only for the
+// types it looks up, and the plan for the rest. Waiting here for every read before evaluating,
+// and then starting the per-mailbox reads only when planning, left most of Exchange's
+// concurrent request slots idle for the first half of a large plan. The clients keep to the
+// services' limits; the planner's Parallelism, when set, bounds the reads by type.
 func (c *liveCache) prefetch(types []string) {
-	g := errgroup.Group{}
-	g.SetLimit(c.p.readLimit())
-	for _, t := range types {
-		res, ok := c.p.Registry.Resource(t)
-		if !ok {
-			continue
-		}
-		if _, scoped := res.(providers.ScopedReader); scoped {
-			continue
-		}
-		g.Go(func() error { _, _ = c.read(t); return nil })
+	if n := c.p.readLimit(); n > 0 {
+		c.sem = make(chan struct{}, n)
 	}
-	_ = g.Wait()
+	for _, t := range types {
+		c.typeRead(t) // before returning, so that the plan finds every read started
+		go c.read(t)
+	}
 }
 
-// cached returns a finished read of a type, if there is one.
-func (c *liveCache) cached(t string) (objs []providers.LiveObject, err error, ok bool) {
+// started reports, without waiting, whether a read of a type was started that serves keys:
+// not when it was given other keys (the plan's keys differ from the offline evaluation's where
+// they come from the tenant), which then need a read of their own.
+func (c *liveCache) started(t string, keys []string) bool {
 	if c == nil {
-		return nil, nil, false
+		return false
 	}
 	c.mu.Lock()
-	_, ok = c.reads[t]
+	_, ok := c.reads[t]
 	c.mu.Unlock()
 	if !ok {
-		return nil, nil, false
+		return false
 	}
-	objs, err = c.read(t)
-	return objs, err, true
+	if res, found := c.p.Registry.Resource(t); found {
+		_, scoped := res.(providers.ScopedReader)
+		_, declared := res.(providers.DeclaredReader)
+		if (scoped || declared) && !sameKeys(c.keys[t], keys) {
+			return false
+		}
+	}
+	return true
+}
+
+// wait waits for every read started, so that none outlives the plan that started it.
+func (c *liveCache) wait() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	types := make([]string, 0, len(c.reads))
+	for t := range c.reads {
+		types = append(types, t)
+	}
+	c.mu.Unlock()
+	for _, t := range types {
+		c.read(t)
+	}
+}
+
+// sameKeys reports whether two lists hold the same keys, case-insensitively, in any order.
+func sameKeys(a, b []string) bool {
+	set := func(ks []string) map[string]bool {
+		m := make(map[string]bool, len(ks))
+		for _, k := range ks {
+			m[strings.ToLower(k)] = true
+		}
+		return m
+	}
+	sa, sb := set(a), set(b)
+	if len(sa) != len(sb) {
+		return false
+	}
+	for k := range sa {
+		if !sb[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // Lookup implements schema.Live.
 func (c *liveCache) Lookup(t *schema.ResourceType, key string) (cty.Value, bool, error) {
-	objs, err := c.read(t.Name)
-	if err != nil {
-		return cty.NilVal, false, err
+	if res, ok := c.p.Registry.Resource(t.Name); ok {
+		if _, scoped := res.(providers.ScopedReader); scoped {
+			return cty.NilVal, false, fmt.Errorf("%s objects are read one by one and cannot be looked up", t.Name)
+		}
 	}
-	if o, ok := newIndex(objs)[strings.ToLower(key)]; ok {
+	r := c.read(t.Name)
+	if r.err != nil {
+		return cty.NilVal, false, r.err
+	}
+	if o, ok := newIndex(r.objs)[strings.ToLower(key)]; ok {
 		return o.Value, true, nil
 	}
 	return cty.NilVal, false, nil

@@ -102,26 +102,31 @@ func (p *Planner) ReadLive(ctx context.Context, types []string, keys map[string]
 
 // readForPlan is ReadLive, taking what Evaluate read already from its cache.
 func (p *Planner) readForPlan(ctx context.Context, types []string, keys map[string][]string) (map[string][]providers.LiveObject, missingKeys, diag.Diagnostics) {
-	var rest []string
-	cached := map[string][]providers.LiveObject{}
+	var rest, started []string
 	var ds diag.Diagnostics
 	for _, t := range types {
-		objs, err, ok := p.cache.cached(t)
-		switch {
-		case !ok:
+		if p.cache.started(t, keys[t]) {
+			started = append(started, t)
+		} else {
 			rest = append(rest, t)
-		case err != nil:
-			ds.Append(diag.Errorf(nil, "Cannot read the live "+t+" objects",
-				"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
-		default:
-			cached[t] = objs
 		}
 	}
+	// The reads Evaluate started may still be under way: wait for them after reading the rest.
 	live, missing, rd := p.ReadLive(ctx, rest, keys)
 	ds.Append(rd)
-	for t, objs := range cached {
-		live[t] = objs
+	for _, t := range started {
+		r := p.cache.read(t)
+		if r.err != nil {
+			ds.Append(diag.Errorf(nil, "Cannot read the live "+t+" objects",
+				"%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", r.err))
+			continue
+		}
+		live[t] = r.objs
+		for _, k := range r.missing {
+			missing.add(t, k)
+		}
 	}
+	p.cache.wait() // reads made for other keys than the plan's, which it did not use
 	return live, missing, ds
 }
 
