@@ -333,7 +333,7 @@ func (c *Client) sendBatch(ctx context.Context, tenant string, states []*batchSt
 	name := fmt.Sprintf("$batch (%d × %s)", len(chunk), strings.Join(names, ", "))
 	err = c.send(ctx, tenant, &call{
 		name: name, link: c.baseURL + "/adminapi/beta/" + url.PathEscape(tenant) + "/$batch", body: body, read: true,
-		cc: c.counters(batchName), pageNo: 1,
+		cc: c.counters(batchName), pageNo: 1, batch: true,
 		header: func(h http.Header) {
 			// As CIPP sends it: the page size of every sub-request, and one failed sub-request
 			// does not stop the others.

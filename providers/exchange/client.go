@@ -76,7 +76,7 @@ type Client struct {
 	cred       azcore.TokenCredential
 	scope      string
 	hc         *http.Client
-	sem        chan struct{}
+	slots      *slots
 	maxRetries int
 	pageSize   int
 	sleep      func(ctx context.Context, d time.Duration) error
@@ -148,7 +148,7 @@ var (
 	cmdletRE = regexp.MustCompile(`^[A-Za-z]+-[A-Za-z0-9]+$`)
 	// propertyRE is an output property's name, as $select takes it.
 	propertyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
-	tenantRE = regexp.MustCompile(`^[0-9A-Za-z.-]+$`)
+	tenantRE   = regexp.MustCompile(`^[0-9A-Za-z.-]+$`)
 )
 
 // NewClient checks the options and returns a client. It does no network I/O.
@@ -190,7 +190,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	if n <= 0 {
 		n = DefaultMaxConcurrent
 	}
-	c.sem = make(chan struct{}, n)
+	c.slots = newSlots(n)
 	if c.sleep == nil {
 		c.sleep = wire.SleepCtx
 	}
@@ -476,6 +476,7 @@ type call struct {
 	read   bool // nothing in it writes, so it may be repeated after it may have reached the server
 	cc     *counters
 	pageNo int
+	batch  bool // a $batch: waits for a slot after the requests of paged reads (slots)
 	// header sets the request's own headers (Prefer, X-CmdletName).
 	header func(h http.Header)
 	// decode reads a success body as it arrives. It is called once per answered attempt, and
@@ -539,12 +540,14 @@ func (c *Client) attempt(ctx context.Context, tenant string, k *call, attemptNo 
 	if err != nil {
 		return verdict{}, fmt.Errorf("%s: %w", name, err)
 	}
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return verdict{}, fmt.Errorf("%s: %w", name, ctx.Err())
+	prio := priorityChain
+	if k.batch {
+		prio = priorityBatch
 	}
-	defer func() { <-c.sem }()
+	if err := c.slots.acquire(ctx, prio); err != nil {
+		return verdict{}, fmt.Errorf("%s: %w", name, err)
+	}
+	defer c.slots.release()
 
 	reqID := wire.NewGUID()
 	var wrote atomic.Bool

@@ -731,9 +731,9 @@ func TestNewClientValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.scope != "https://outlook.office365.com/.default" || cap(c.sem) != DefaultMaxConcurrent ||
+	if c.scope != "https://outlook.office365.com/.default" || c.slots.free != DefaultMaxConcurrent ||
 		c.maxRetries != DefaultMaxRetries || c.pageSize != DefaultPageSize {
-		t.Errorf("defaults not applied: scope %s sem %d retries %d page %d", c.scope, cap(c.sem), c.maxRetries, c.pageSize)
+		t.Errorf("defaults not applied: scope %s sem %d retries %d page %d", c.scope, c.slots.free, c.maxRetries, c.pageSize)
 	}
 	if _, err := c.Invoke(context.Background(), "Get-Mailbox; rm", nil); err == nil {
 		t.Errorf("bad cmdlet name accepted")

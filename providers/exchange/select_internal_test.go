@@ -63,8 +63,12 @@ func TestBulkReadsSelectWhatTheyUse(t *testing.T) {
 		read func(invoker) ([]providers.LiveObject, error)
 		sel  []string
 	}{
-		{"Get-CASMailbox", func(c invoker) ([]providers.LiveObject, error) { return (&casMailbox{c: c}).ReadAll(context.Background()) }, casSelect},
-		{"Get-Mailbox shared", func(c invoker) ([]providers.LiveObject, error) { return (&sharedMailbox{c: c}).ReadAll(context.Background()) }, sharedSelect},
+		{"Get-CASMailbox", func(c invoker) ([]providers.LiveObject, error) {
+			return (&casMailbox{c: c}).ReadAll(context.Background())
+		}, casSelect},
+		{"Get-Mailbox shared", func(c invoker) ([]providers.LiveObject, error) {
+			return (&sharedMailbox{c: c}).ReadAll(context.Background())
+		}, sharedSelect},
 	}
 	for _, r := range readers {
 		t.Run(r.name, func(t *testing.T) {
