@@ -146,9 +146,21 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		return nil, err
 	}
 	// Sign in before anything is read, so that a sign-in problem is reported once, with what to
-	// do, rather than once per resource type. The credential caches the token for the Graph
-	// client, so this costs no extra request.
-	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cloud.GraphScope}}); err != nil {
+	// do, rather than once per resource type. The credential caches the tokens for the clients,
+	// so this costs no extra request; both are fetched at once, so that the first Exchange read
+	// does not wait for a sign-in of its own after the Graph one.
+	var exErr error
+	exDone := make(chan struct{})
+	go func() {
+		defer close(exDone)
+		_, exErr = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cloud.ExchangeScope}})
+	}()
+	_, err = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cloud.GraphScope}})
+	<-exDone
+	if err == nil {
+		err = exErr
+	}
+	if err != nil {
 		s.close()
 		return nil, err
 	}
