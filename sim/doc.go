@@ -130,7 +130,9 @@
 //     so a list that changed in between can skip or repeat objects. How
 //     Exchange keeps its cursors is not documented; this is the sim's
 //     choice. Warnings appear on the first page only. $select keeps the
-//     named top-level properties and their annotations.
+//     named top-level properties and their annotations; a name no object
+//     has is ignored. What Exchange does with such a name is not
+//     documented, so exoform selects only properties the cmdlet outputs.
 //   - $batch (POST /adminapi/beta/{tenant}/$batch, wire-formats A10):
 //     {"requests":[{"id","method","url","body","headers"}]} with 1 to 10
 //     items (Microsoft publishes no limit; 10 is what CIPP sends), ids
