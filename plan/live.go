@@ -53,7 +53,6 @@ type liveCache struct {
 
 type typeRead struct {
 	once    sync.Once
-	keys    []string // the keys a DeclaredReader or ScopedReader was given
 	objs    []providers.LiveObject
 	missing []string // a ScopedReader's keys whose containing object does not exist
 	err     error
@@ -85,11 +84,9 @@ func (c *liveCache) read(t string) *typeRead {
 		}
 		switch rr := res.(type) {
 		case providers.ScopedReader:
-			r.keys = c.keys[t]
-			r.objs, r.missing, r.err = rr.ReadKeys(c.ctx, r.keys)
+			r.objs, r.missing, r.err = rr.ReadKeys(c.ctx, c.keys[t])
 		case providers.DeclaredReader:
-			r.keys = c.keys[t]
-			r.objs, r.err = rr.ReadDeclared(c.ctx, r.keys)
+			r.objs, r.err = rr.ReadDeclared(c.ctx, c.keys[t])
 		default:
 			r.objs, r.err = res.ReadAll(c.ctx)
 		}
