@@ -115,15 +115,6 @@ func merged(t *schema.ResourceType, live, desired cty.Value) cty.Value {
 	return cty.ObjectVal(attrs)
 }
 
-// nullObject is an object of the type with every attribute null.
-func nullObject(t *schema.ResourceType) cty.Value {
-	attrs := map[string]cty.Value{}
-	for _, a := range t.Attributes {
-		attrs[a.Name] = cty.NullVal(a.Type)
-	}
-	return cty.ObjectVal(attrs)
-}
-
 func contains(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {

@@ -455,7 +455,7 @@ func (p *Planner) planInstance(inst *schema.Instance, idx index, live map[string
 	if c.Prior == nil && t.Kind == schema.Setting && comesFirst {
 		// The object comes into being earlier in this plan: its settings are set after it.
 		c.Pending = true
-		c.Prior = &providers.LiveObject{Key: key, Value: nullObject(t)}
+		c.Prior = &providers.LiveObject{Key: key, Value: t.NullObject()}
 	}
 	switch {
 	case c.Prior == nil && missing.has(t.Name, key) && !comesFirst:

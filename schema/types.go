@@ -131,6 +131,15 @@ func (t *ResourceType) ObjectType() cty.Type {
 	return cty.Object(attrs)
 }
 
+// NullObject is a value of ObjectType() with every attribute null.
+func (t *ResourceType) NullObject() cty.Value {
+	attrs := make(map[string]cty.Value, len(t.Attributes))
+	for _, a := range t.Attributes {
+		attrs[a.Name] = cty.NullVal(a.Type)
+	}
+	return cty.ObjectVal(attrs)
+}
+
 // IsSet reports whether the attribute is a multi-valued property (or a repeatable block).
 func (a *Attribute) IsSet() bool { return a.Type.IsSetType() || a.Type.IsListType() }
 

@@ -76,7 +76,7 @@ func (r *casMailbox) ReadDeclared(ctx context.Context, keys []string) ([]provide
 
 // read is ReadAll with declared nil, and ReadDeclared otherwise.
 func (r *casMailbox) read(ctx context.Context, declared map[string]bool) ([]providers.LiveObject, error) {
-	undeclared := casUndeclared()
+	undeclared := CASMailboxType.NullObject() // the settings of a mailbox no declaration names
 	conv := func(o map[string]any) (providers.LiveObject, error) {
 		lo, err := casLiveObject(o)
 		if err != nil {
@@ -99,15 +99,6 @@ func (r *casMailbox) read(ctx context.Context, declared map[string]bool) ([]prov
 	}
 	recipientUniqueNames(out)
 	return out, nil
-}
-
-// casUndeclared is the value of a mailbox no declaration names: every attribute null.
-func casUndeclared() cty.Value {
-	attrs := map[string]cty.Value{}
-	for _, a := range CASMailboxType.Attributes {
-		attrs[a.Name] = cty.NullVal(a.Type)
-	}
-	return cty.ObjectVal(attrs)
 }
 
 // casSelect are the Get-CASMailbox properties casLiveObject reads: the settings, the key and

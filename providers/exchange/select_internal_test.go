@@ -136,7 +136,7 @@ func TestCASReadDeclaredConvertsDeclaredOnly(t *testing.T) {
 	if len(got) != len(all) {
 		t.Fatalf("ReadDeclared gave %d mailboxes, ReadAll %d", len(got), len(all))
 	}
-	null := casUndeclared()
+	null := CASMailboxType.NullObject()
 	for i := range all {
 		want := all[i]
 		if i != 2 && i != 5 {
