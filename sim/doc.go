@@ -36,7 +36,9 @@
 //     reference and applies to Exchange Online; everything else is refused
 //     with 400 naming the parameter (fidelity_test.go checks both).
 //   - Faults hit only the APIs (InvokeCommand and Graph), never the token endpoint.
-//   - Runs are reproducible for a seed and a request order.
+//   - Runs are reproducible for a seed and the order of each cmdlet's
+//     requests: whether a request faults is drawn from a stream per cmdlet,
+//     so concurrent requests of different cmdlets may interleave freely.
 //   - The admin app's secret is written only to the state file and to cloud
 //     files the caller asks for (mode 0600).
 //

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 )
@@ -106,20 +108,30 @@ func parseFault(item string) (Fault, error) {
 }
 
 // pickFault draws, in SPEC order, whether each applicable fault hits this
-// request and returns the first that does. One draw per applicable fault
-// keeps the sequence deterministic for a seed and a request order.
+// request and returns the first that does. One draw per applicable fault,
+// from a stream of the request's cmdlet seeded by the seed and the cmdlet's
+// name, keeps the sequence deterministic for a seed and the order of each
+// cmdlet's requests: a client that sends several cmdlets at once, in
+// whatever interleaving, meets the same faults.
 func (s *Server) pickFault(c *cmdlet) *Fault {
 	if len(s.faults) == 0 {
 		return nil
 	}
 	s.rngMu.Lock()
 	defer s.rngMu.Unlock()
+	rng := s.faultRNGs[c.name]
+	if rng == nil {
+		h := fnv.New64a()
+		h.Write([]byte(c.name))
+		rng = rand.New(rand.NewPCG(uint64(s.opts.Seed), h.Sum64()))
+		s.faultRNGs[c.name] = rng
+	}
 	for i := range s.faults {
 		f := &s.faults[i]
 		if !f.applies(c) {
 			continue
 		}
-		if s.faultRNG.Float64()*100 < f.Percent {
+		if rng.Float64()*100 < f.Percent {
 			return f
 		}
 	}

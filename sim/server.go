@@ -91,9 +91,10 @@ type Server struct {
 	limits *limits                                    // the running Profile
 	sleep  func(context.Context, time.Duration) error // the latency wait
 
-	rngMu    sync.Mutex // guards both RNGs
-	faultRNG *rand.Rand
-	lagRNG   *rand.Rand
+	rngMu     sync.Mutex            // guards the RNGs
+	faultRNG  *rand.Rand            // fault shapes (coinFlip)
+	faultRNGs map[string]*rand.Rand // whether a request faults: one stream per cmdlet (pickFault)
+	lagRNG    *rand.Rand
 
 	connMu sync.Mutex
 	conns  map[net.Conn]http.ConnState // for closing never-used connections at Close
@@ -131,8 +132,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		limits: newLimits(opts.Profile), sleep: opts.sleep,
 		conns: map[net.Conn]http.ConnState{},
 		// Separate streams, so adding lag does not change which requests fault.
-		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0x6661756c74)),
-		lagRNG:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c6167)),
+		faultRNG:  rand.New(rand.NewPCG(uint64(opts.Seed), 0x6661756c74)),
+		faultRNGs: map[string]*rand.Rand{},
+		lagRNG:    rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c6167)),
 	}
 	if s.now == nil {
 		s.now = time.Now
