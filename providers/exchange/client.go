@@ -743,12 +743,15 @@ func decodeBody(h http.Header, raw []byte) ([]byte, error) {
 }
 
 // decodePage reads a success body as it arrives:
-// {"value":[…],"@adminapi.warnings":[…],"@odata.nextLink":…}.
+// {"value":[…],"@adminapi.warnings":[…],"@odata.nextLink":…}. The value array is decoded one
+// element at a time, so the decoder's buffer holds one object rather than the whole page (a
+// page of a thousand mailboxes is megabytes, and decoding it whole doubled the buffer up to
+// that size for every page).
 func decodePage(r io.Reader) (*pageResult, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	var top map[string]any
-	if err := dec.Decode(&top); err != nil {
+	top, err := decodeEnvelope(dec)
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the response body is empty")
 		}
@@ -766,6 +769,96 @@ func decodePage(r io.Reader) (*pageResult, error) {
 		return nil, errors.New("the response has data after its JSON object")
 	}
 	return pageOf(top)
+}
+
+// errNotObject is decodeEnvelope's answer to a body that is JSON but not an object.
+var errNotObject = errors.New("the response is not a JSON object")
+
+// decodeEnvelope decodes the top-level object as json.Decoder.Decode into a map[string]any
+// would (a later duplicate key wins; null is a nil map), but streams the elements of an array
+// under "value". A "value" that is not an array is decoded whole.
+func decodeEnvelope(dec *json.Decoder) (map[string]any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errNotObject
+	}
+	top := map[string]any{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string) // inside an object, Token returns keys as strings
+		if key != "value" {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return nil, err
+			}
+			top[key] = v
+			continue
+		}
+		v, err := decodeValueArray(dec)
+		if err != nil {
+			return nil, err
+		}
+		top[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, err
+	}
+	return top, nil
+}
+
+// decodeValueArray decodes the value under "value": an array element by element, anything else
+// whole.
+func decodeValueArray(dec *json.Decoder) (any, error) {
+	// Token would consume an object's '{' too, so look at the next byte first: only '['
+	// is streamed.
+	if !nextIsArray(dec) {
+		var v any
+		err := dec.Decode(&v)
+		return v, err
+	}
+	if _, err := dec.Token(); err != nil { // '['
+		return nil, err
+	}
+	items := []any{}
+	for dec.More() {
+		var item any
+		if err := dec.Decode(&item); err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return nil, err
+	}
+	return items, nil
+}
+
+// nextIsArray reports whether the next value the decoder reads is an array. It looks in the
+// decoder's buffer, past the ':' and whitespace; when the buffer ends first it reads nothing
+// and says false, so the value is decoded whole (correct, only not streamed).
+func nextIsArray(dec *json.Decoder) bool {
+	var buf [64]byte
+	n, _ := dec.Buffered().Read(buf[:])
+	for _, b := range buf[:n] {
+		switch b {
+		case ' ', '\t', '\r', '\n', ':':
+			continue
+		case '[':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // pageOf reads a decoded page envelope.
