@@ -181,7 +181,11 @@ func (p *Planner) readSet(ev *schema.Evaluated) ([]string, map[string][]string) 
 type index map[string]*providers.LiveObject
 
 func newIndex(objs []providers.LiveObject) index {
-	idx := index{}
+	n := 0
+	for i := range objs {
+		n += 1 + len(objs[i].Names)
+	}
+	idx := make(index, n)
 	for i := range objs {
 		for _, n := range objs[i].Names {
 			idx[strings.ToLower(n)] = &objs[i]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -252,14 +253,19 @@ var recipientNameProps = []string{
 // although Exchange does not take it as an identity: exoform always sends the canonical key,
 // and recipientUniqueNames drops any name that more than one mailbox has.
 func recipientNames(o map[string]any) []string {
+	// A mailbox has a handful of names: a linear search is cheaper than a map per mailbox,
+	// and a plan reads tens of thousands of them.
 	var out []string
-	seen := map[string]bool{}
 	add := func(s string) {
 		s = strings.TrimSpace(s)
-		if s == "" || seen[strings.ToLower(s)] {
+		if s == "" {
 			return
 		}
-		seen[strings.ToLower(s)] = true
+		for _, have := range out {
+			if strings.EqualFold(have, s) {
+				return
+			}
+		}
 		out = append(out, s)
 	}
 	for _, p := range recipientNameProps {
@@ -277,23 +283,31 @@ func recipientNames(o map[string]any) []string {
 // (two mailboxes with one display name): an ambiguous name must match neither, rather than an
 // arbitrary one.
 func recipientUniqueNames(objs []providers.LiveObject) {
-	count := map[string]int{}
-	for _, o := range objs {
-		seen := map[string]bool{}
-		for _, n := range append([]string{o.Key}, o.Names...) {
-			l := strings.ToLower(n)
-			if !seen[l] {
-				seen[l] = true
-				count[l]++
+	// Each name is lower-cased once; lower[i] holds object i's key and then its names.
+	lower := make([][]string, len(objs))
+	n := 0
+	for i, o := range objs {
+		l := make([]string, 0, 1+len(o.Names))
+		for _, name := range append([]string{o.Key}, o.Names...) {
+			l = append(l, strings.ToLower(name))
+		}
+		lower[i] = l
+		n += len(l)
+	}
+	count := make(map[string]int, n)
+	for _, l := range lower {
+		for j, name := range l {
+			if !slices.Contains(l[:j], name) { // an object counts each of its names once
+				count[name]++
 			}
 		}
 	}
 	for i := range objs {
+		l := lower[i]
 		kept := objs[i].Names[:0]
-		for _, n := range objs[i].Names {
-			l := strings.ToLower(n)
-			if count[l] == 1 && l != strings.ToLower(objs[i].Key) {
-				kept = append(kept, n)
+		for j, name := range objs[i].Names {
+			if ln := l[j+1]; count[ln] == 1 && ln != l[0] {
+				kept = append(kept, name)
 			}
 		}
 		objs[i].Names = kept
@@ -340,7 +354,11 @@ func (c *directoryCache) get(objs []providers.LiveObject) recipientDirectory {
 }
 
 func newRecipientDirectory(objs []providers.LiveObject) recipientDirectory {
-	d := recipientDirectory{}
+	n := 0
+	for i := range objs {
+		n += 2 + len(objs[i].Names)
+	}
+	d := make(recipientDirectory, n)
 	for i := range objs {
 		for _, n := range objs[i].Names {
 			d[strings.ToLower(n)] = &objs[i]
