@@ -123,7 +123,7 @@ func Evaluate(cfg *Config, types TypeLookup, in Inputs) (*Evaluated, diag.Diagno
 
 func newEvaluator(cfg *Config, types TypeLookup, live Live, vars map[string]cty.Value) *evaluator {
 	return &evaluator{cfg: cfg, types: types, live: live, vars: vars, locals: map[string]cty.Value{}, resources: map[string]cty.Value{},
-		specs: map[*ResourceType]hcldec.ObjectSpec{}, refs: map[string][]hcl.Traversal{}, valueDeps: map[string][]string{}}
+		specs: map[*ResourceType]hcldec.ObjectSpec{}, schemas: map[*ResourceType]*hcl.BodySchema{}, refs: map[string][]hcl.Traversal{}, valueDeps: map[string][]string{}}
 }
 
 // finish evaluates what follows the declarations (outputs, the tenant) and runs the checks
@@ -167,8 +167,9 @@ type evaluator struct {
 	// Built once per evaluation rather than per use: at ten thousand declarations, rebuilding
 	// a type's decoder spec and walking a body for its references twice cost a third of it.
 	specs     map[*ResourceType]hcldec.ObjectSpec
-	refs      map[string][]hcl.Traversal // by node name
-	valueDeps map[string][]string        // by node name: the nodes its values refer to (not depends_on)
+	schemas   map[*ResourceType]*hcl.BodySchema // hcldec.ImpliedSchema of specs
+	refs      map[string][]hcl.Traversal        // by node name
+	valueDeps map[string][]string               // by node name: the nodes its values refer to (not depends_on)
 }
 
 // spec is the decoder spec of a type's configurable attributes.
@@ -179,6 +180,29 @@ func (e *evaluator) spec(t *ResourceType) hcldec.ObjectSpec {
 		e.specs[t] = sp
 	}
 	return sp
+}
+
+// sourceRanges returns, for each attribute of t, what hcldec.SourceRange(body, spec) returns,
+// reading the body's content once: SourceRange reads it again for every attribute, and at
+// fifteen attributes of ten thousand declarations that was a tenth of an evaluation's
+// allocations. Nested blocks, rare and small, still go through SourceRange.
+func (e *evaluator) sourceRanges(body hcl.Body, t *ResourceType) func(name string) hcl.Range {
+	sp := e.spec(t)
+	sc, ok := e.schemas[t]
+	if !ok {
+		sc = hcldec.ImpliedSchema(sp)
+		e.schemas[t] = sc
+	}
+	content, _, _ := body.PartialContent(sc)
+	return func(name string) hcl.Range {
+		if s, ok := sp[name].(*hcldec.AttrSpec); ok {
+			if attr, ok := content.Attributes[s.Name]; ok {
+				return attr.Expr.Range()
+			}
+			return content.MissingItemRange
+		}
+		return hcldec.SourceRange(body, sp[name])
+	}
 }
 
 // index builds the lookups refTarget uses, so that resolving a reference does not scan every
@@ -666,6 +690,7 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 		return nil, ds
 	}
 	inst := &Instance{Addr: addr, Resource: res, Type: t, AttrRanges: map[string]hcl.Range{}}
+	rangeOf := e.sourceRanges(res.Body, t)
 	attrs := map[string]cty.Value{}
 	for _, a := range t.Attributes {
 		if a.Computed {
@@ -673,7 +698,7 @@ func (e *evaluator) instance(res *Resource, t *ResourceType, addr string, ctx *h
 			continue
 		}
 		av := v.GetAttr(a.Name)
-		r := hcldec.SourceRange(res.Body, sp[a.Name])
+		r := rangeOf(a.Name)
 		if !av.IsNull() || r != res.Body.MissingItemRange() {
 			inst.AttrRanges[a.Name] = r
 		}
