@@ -13,6 +13,10 @@ type Config struct {
 
 	Workspace      string
 	WorkspaceRange hcl.Range
+	// MaxDeletes is the exoform block's max_deletes: the most objects a plan may delete
+	// without --allow-deletes. Nil when the block does not set it (the planner's default).
+	MaxDeletes      *int
+	MaxDeletesRange hcl.Range
 	Tenant         *TenantBlock
 	Variables      map[string]*Variable
 	Locals         map[string]*Local

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/exoform/exoform/schema/diag"
 )
@@ -149,8 +152,11 @@ func (cfg *Config) decodeExoform(blocks []*hcl.Block, files []string) diag.Diagn
 		ds.Append(diag.Errorf(&r, "Duplicate exoform block", "The exoform block is already declared at %s. Keep one.", blocks[0].DefRange))
 	}
 	b := blocks[0]
-	content, hd := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "workspace", Required: true}}})
+	content, hd := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "workspace", Required: true}, {Name: "max_deletes"}}})
 	ds.Append(hd)
+	if attr, ok := content.Attributes["max_deletes"]; ok {
+		ds.Append(cfg.decodeMaxDeletes(attr))
+	}
 	attr, ok := content.Attributes["workspace"]
 	if !ok {
 		return ds
@@ -168,6 +174,30 @@ func (cfg *Config) decodeExoform(blocks []*hcl.Block, files []string) diag.Diagn
 		return ds
 	}
 	cfg.Workspace = v.AsString()
+	return ds
+}
+
+// decodeMaxDeletes reads max_deletes: a literal whole number, 0 or more. Literal, like the
+// workspace, because it guards the plan and must not depend on variables a run can change.
+func (cfg *Config) decodeMaxDeletes(attr *hcl.Attribute) diag.Diagnostics {
+	var ds diag.Diagnostics
+	r := attr.Expr.Range()
+	cfg.MaxDeletesRange = r
+	v, hd := attr.Expr.Value(nil)
+	if hd.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.Number {
+		ds.Append(diag.Errorf(&r, "Invalid max_deletes",
+			"max_deletes must be a literal whole number, 0 or more: the most objects a plan may delete without --allow-deletes (for example max_deletes = 25)."))
+		return ds
+	}
+	bf := v.AsBigFloat()
+	n, acc := bf.Int64()
+	if !bf.IsInt() || acc != big.Exact || n < 0 || n > math.MaxInt32 {
+		ds.Append(diag.Errorf(&r, "Invalid max_deletes",
+			"max_deletes must be a whole number from 0 to %d: the most objects a plan may delete without --allow-deletes.", math.MaxInt32))
+		return ds
+	}
+	m := int(n)
+	cfg.MaxDeletes = &m
 	return ds
 }
 

@@ -21,6 +21,7 @@ type applyOptions struct {
 	autoApprove  bool
 	parallelism  int
 	printSecrets bool
+	deletes      allowDeletes
 }
 
 func (a *app) applyCmd() *cobra.Command {
@@ -39,6 +40,9 @@ it did when planned.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if cmd.Flags().Changed("allow-deletes") {
+					return fmt.Errorf("--allow-deletes applies when apply makes its own plan; a saved plan's deletes were allowed or refused when \"exoform plan --out\" made it")
+				}
 				return a.runApplyFile(cmd.Context(), o, args[0])
 			}
 			return a.runApply(cmd.Context(), o)
@@ -48,6 +52,7 @@ it did when planned.`,
 	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", plan.DefaultApplyParallelism, "apply at most `N` independent changes at once (each service's client also keeps to that service's limits); the plan reads every object type at once")
 	cmd.Flags().BoolVar(&o.printSecrets, "print-secrets", false, "print the value of a new client secret that has no value_file to standard output, once")
+	o.deletes.add(cmd)
 	return cmd
 }
 
@@ -58,7 +63,11 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 	if o.parallelism < 1 {
 		return fmt.Errorf("--parallelism must be at least 1")
 	}
-	pl, s, err := a.makePlan(ctx, o.vars, 0)
+	allow, err := o.deletes.value()
+	if err != nil {
+		return err
+	}
+	pl, s, err := a.makePlan(ctx, o.vars, 0, allow)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type planOptions struct {
 	format      string
 	outScript   string
 	parallelism int
+	deletes     allowDeletes
 }
 
 func (a *app) planCmd() *cobra.Command {
@@ -54,6 +55,7 @@ changes, 2 for changes (drift, in a nightly run) and 1 for an error.`,
 	cmd.Flags().StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, markdown or powershell")
 	cmd.Flags().StringVar(&o.outScript, "out-script", "", "also write the plan as a PowerShell script to `FILE`, for an administrator to review and run")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 0, "read at most `N` object types at once (0: every type at once, each service's client keeping to that service's limits)")
+	o.deletes.add(cmd)
 	return cmd
 }
 
@@ -65,8 +67,9 @@ func checkFormat(f string) error {
 	return fmt.Errorf("--format %q: use text, json, markdown or powershell", f)
 }
 
-// makePlan evaluates the configuration and plans it against the tenant.
-func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*plan.Plan, *session, error) {
+// makePlan evaluates the configuration and plans it against the tenant. allowDeletes is the
+// --allow-deletes flag's value (-1 without it): a plan deleting more than the limit is an error.
+func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism, allowDeletes int) (*plan.Plan, *session, error) {
 	ev, warnings, err := a.load(vars)
 	if err != nil {
 		return nil, nil, err
@@ -90,6 +93,16 @@ func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism int) (*pl
 		all.Append(warnings, ds)
 		return nil, nil, all
 	}
+	guard := plan.DeleteGuard{Max: plan.DefaultMaxDeletes, Allow: allowDeletes}
+	if m := ev.Config.MaxDeletes; m != nil {
+		guard.Max, guard.MaxRange = *m, &ev.Config.MaxDeletesRange
+	}
+	if gd := guard.Check(pl); gd.HasErrors() {
+		s.close()
+		var all diag.Diagnostics
+		all.Append(warnings, pl.Diagnostics, gd)
+		return nil, nil, all
+	}
 	pl.Tenant = s.tenant
 	pl.Fingerprint = plan.Fingerprint(ev)
 	pl.Outputs = ev.Outputs
@@ -106,7 +119,11 @@ func (a *app) runPlan(ctx context.Context, o *planOptions) error {
 	if o.parallelism < 0 {
 		return fmt.Errorf("--parallelism must be 0 (no limit) or more")
 	}
-	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism)
+	allow, err := o.deletes.value()
+	if err != nil {
+		return err
+	}
+	pl, s, err := a.makePlan(ctx, o.vars, o.parallelism, allow)
 	if err != nil {
 		return err
 	}
