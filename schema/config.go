@@ -17,11 +17,11 @@ type Config struct {
 	// without --allow-deletes. Nil when the block does not set it (the planner's default).
 	MaxDeletes      *int
 	MaxDeletesRange hcl.Range
-	Tenant         *TenantBlock
-	Variables      map[string]*Variable
-	Locals         map[string]*Local
-	Resources      []*Resource // resource and data blocks, in file order
-	Outputs        []*Output   // in file order
+	Tenant          *TenantBlock
+	Variables       map[string]*Variable
+	Locals          map[string]*Local
+	Resources       []*Resource // resource and data blocks, in file order
+	Outputs         []*Output   // in file order
 
 	declared map[string]*Resource // Resources by address, while loading
 }
