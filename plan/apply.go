@@ -19,6 +19,20 @@ import (
 // CheckStale re-reads the objects a saved plan touches and reports every one that no longer
 // looks as it did when the plan was made. A plan is applied exactly or not at all.
 func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
+	stale, ds := p.Stale(ctx, pl)
+	if len(stale) > 0 {
+		ds.Append(diag.Errorf(nil, "Saved plan is stale",
+			"The tenant changed since the plan was made, so it is not applied:\n  %s\nRun exoform plan again and review the new plan.", strings.Join(stale, "\n  ")))
+	}
+	return ds
+}
+
+// Stale re-reads, in one bulk read per type, the objects the plan changes and lists how each
+// that no longer looks as it did when planned differs. Apply calls it just before its first
+// write, for a saved plan and a fresh one alike (optimistic concurrency: another run, or an
+// administrator, may have changed the tenant since); a read error is an error, never "not
+// stale".
+func (p *Planner) Stale(ctx context.Context, pl *Plan) ([]string, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	types := map[string]bool{}
 	for _, c := range pl.Changes {
@@ -38,7 +52,7 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 	live, _, rd := p.ReadLive(ctx, names, keys)
 	ds.Append(rd)
 	if rd.HasErrors() {
-		return ds
+		return nil, ds
 	}
 	var stale []string
 	for _, c := range pl.Changes {
@@ -60,11 +74,7 @@ func (p *Planner) CheckStale(ctx context.Context, pl *Plan) diag.Diagnostics {
 			stale = append(stale, staleAttrs(t, c, now)...)
 		}
 	}
-	if len(stale) > 0 {
-		ds.Append(diag.Errorf(nil, "Saved plan is stale",
-			"The tenant changed since the plan was made, so it is not applied:\n  %s\nRun exoform plan again and review the new plan.", strings.Join(stale, "\n  ")))
-	}
-	return ds
+	return stale, ds
 }
 
 func staleAttrs(t *schema.ResourceType, c *Change, now *providers.LiveObject) []string {

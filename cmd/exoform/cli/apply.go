@@ -39,10 +39,16 @@ that it came from this configuration and that every object it touches still look
 it did when planned.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && cmd.Flags().Changed("allow-deletes") {
+				return fmt.Errorf("--allow-deletes applies when apply makes its own plan; a saved plan's deletes were allowed or refused when \"exoform plan --out\" made it")
+			}
+			// Held from before the plan (or the saved plan's staleness check) to the last write.
+			unlock, err := a.lockWorkspace(".", "apply")
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			if len(args) == 1 {
-				if cmd.Flags().Changed("allow-deletes") {
-					return fmt.Errorf("--allow-deletes applies when apply makes its own plan; a saved plan's deletes were allowed or refused when \"exoform plan --out\" made it")
-				}
 				return a.runApplyFile(cmd.Context(), o, args[0])
 			}
 			return a.runApply(cmd.Context(), o)
@@ -87,8 +93,19 @@ func (a *app) runApply(ctx context.Context, o *applyOptions) error {
 			return exitCodeError{exitError}
 		}
 	}
+	planner := &plan.Planner{Registry: s.registry, ApplyParallelism: o.parallelism}
+	// The same check as a saved plan's, just before the first write: the tenant may have
+	// changed while the plan waited for "yes", or under another run's apply.
+	stale, ds := planner.Stale(ctx, pl)
+	if ds.HasErrors() {
+		return ds
+	}
+	if len(stale) > 0 {
+		return diag.Diagnostics{diag.Errorf(nil, "The tenant changed since the plan was made",
+			"So nothing was applied:\n  %s\nRun exoform apply again to plan against the tenant as it is now.", strings.Join(stale, "\n  "))}
+	}
 	fmt.Fprintln(a.io.Out)
-	return a.apply(ctx, &plan.Planner{Registry: s.registry, ApplyParallelism: o.parallelism}, pl, o.printSecrets)
+	return a.apply(ctx, planner, pl, o.printSecrets)
 }
 
 func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) error {
