@@ -188,7 +188,9 @@ func writePlanFile(path string, pl *plan.Plan, reg *providers.Registry) error {
 	if err := plan.Write(&buf, pl, Version, reg); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+	// Private to its owner: a plan records the tenant's live values (no secret values, but
+	// the tenant's configuration all the same).
+	if err := writeFileAtomic(path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("writing the plan: %w", err)
 	}
 	return nil
