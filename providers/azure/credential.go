@@ -11,6 +11,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/exoform/exoform/providers/httplog"
 )
 
 // Credential methods accepted by CredentialOptions.Method.
@@ -255,6 +257,23 @@ func newCredential(opts CredentialOptions, si *signIn) (azcore.TokenCredential, 
 	return nil, "", fmt.Errorf("unknown credential method %q: use one of %s", opts.Method, strings.Join(Methods(), ", "))
 }
 
+// SecretValues returns the secret values the options give a credential (the client secret,
+// the certificate's password, a simulated tenant's app secret), so that a trace or a message
+// can replace them wherever they appear. It reads the environment as NewCredential does.
+func SecretValues(opts CredentialOptions) []string {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var out []string
+	for _, v := range []string{getenv(EnvClientSecret), getenv(EnvCertificatePassword), opts.Cloud.ClientSecret} {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // missingVars returns, in a stable order, the names whose values are empty.
 func missingVars(vals map[string]string) []string {
 	var out []string
@@ -282,14 +301,10 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// redactErr returns err with every secret value replaced, prefixed by what failed.
+// redactErr returns err with every secret value, and anything that looks like a token,
+// replaced, prefixed by what failed.
 func redactErr(what string, err error, secrets ...string) error {
-	msg := err.Error()
-	for _, s := range secrets {
-		if len(s) >= 3 {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
-	}
+	msg := httplog.NewRedactor(secrets...).Text(err.Error())
 	if what != "" {
 		msg = what + ": " + msg
 	}

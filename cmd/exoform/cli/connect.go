@@ -4,18 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
 	"github.com/exoform/exoform/providers"
 	"github.com/exoform/exoform/providers/azure"
 	"github.com/exoform/exoform/providers/entra"
 	"github.com/exoform/exoform/providers/exchange"
+	"github.com/exoform/exoform/providers/httplog"
 	"github.com/exoform/exoform/schema"
 	"github.com/exoform/exoform/schema/diag"
 	"github.com/exoform/exoform/sim"
@@ -122,6 +127,17 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		s.close()
 		return nil, err
 	}
+	credOpts := azure.CredentialOptions{Cloud: cloud, TenantID: tenant, Getenv: a.io.Getenv}
+	// Everything the debug log shows passes one redactor, which knows the secrets the
+	// credential sends besides the names and shapes of secrets.
+	red := httplog.NewRedactor(azure.SecretValues(credOpts)...)
+	logf := a.debugLog(red)
+	if logf != nil {
+		// One traced client serves the credential (token endpoint), Graph and Exchange.
+		hc = httplog.WrapClient(hc, httplog.Options{Logf: logf, Bodies: a.logLevel() == logTrace, Redactor: red})
+		stop, closeConn := listenAzure(logf, red), s.close
+		s.close = func() { closeConn(); stop() }
+	}
 	if a.stats {
 		var signIns atomic.Int64
 		hc = countSignIns(hc, &signIns)
@@ -140,7 +156,8 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 			}
 		}
 	}
-	cred, _, err := azure.NewCredential(azure.CredentialOptions{Cloud: cloud, TenantID: tenant, HTTPClient: hc, Getenv: a.io.Getenv})
+	credOpts.HTTPClient = hc
+	cred, _, err := azure.NewCredential(credOpts)
 	if err != nil {
 		s.close()
 		return nil, err
@@ -166,14 +183,14 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 	}
 	client, err := exchange.NewClient(exchange.ClientOptions{
 		BaseURL: cloud.ExchangeURL, Tenant: tenant, Credential: cred, Scope: cloud.ExchangeScope, HTTPClient: hc,
-		Logf: a.debugLog(),
+		Logf: logf,
 	})
 	if err != nil {
 		s.close()
 		return nil, err
 	}
 	graph, err := entra.NewClient(entra.ClientOptions{
-		BaseURL: cloud.GraphURL, Credential: cred, Scope: cloud.GraphScope, HTTPClient: hc, Logf: a.debugLog(),
+		BaseURL: cloud.GraphURL, Credential: cred, Scope: cloud.GraphScope, HTTPClient: hc, Logf: logf,
 		Waiting: func(what string) { fmt.Fprintf(a.io.Err, "Waiting for Entra to replicate: %s\n", what) },
 	})
 	if err != nil {
@@ -194,14 +211,70 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 	return s, nil
 }
 
-// debugLog returns a logger for request lines when EXOFORM_LOG=debug, else nil. The client
-// logs only the cmdlet, page, attempt, status and duration, never bodies or tokens.
-func (a *app) debugLog() func(string, ...any) {
-	if !strings.EqualFold(a.io.Getenv("EXOFORM_LOG"), "debug") {
+// EXOFORM_LOG levels: debug traces every request's line and headers, trace adds the first
+// bytes of the bodies.
+const (
+	logDebug = "debug"
+	logTrace = "trace"
+)
+
+// logLevel is EXOFORM_LOG as a level, "" when it is unset or names no level.
+func (a *app) logLevel() string {
+	switch v := strings.ToLower(strings.TrimSpace(a.io.Getenv("EXOFORM_LOG"))); v {
+	case logDebug, logTrace:
+		return v
+	}
+	return ""
+}
+
+// debugMu keeps the lines of one debug message together when requests run at once.
+var debugMu sync.Mutex
+
+// debugLog returns the logger of EXOFORM_LOG=debug or trace, else nil. It prefixes every line
+// with [debug] and passes every message through red, whoever wrote it (the HTTP trace, the
+// clients' retry lines, azidentity), so nothing the log shows escapes redaction.
+func (a *app) debugLog(red *httplog.Redactor) func(string, ...any) {
+	if a.logLevel() == "" {
 		return nil
 	}
 	return func(format string, args ...any) {
-		fmt.Fprintf(a.io.Err, "[debug] "+format+"\n", args...)
+		var b strings.Builder
+		for _, line := range strings.Split(red.Text(fmt.Sprintf(format, args...)), "\n") {
+			b.WriteString("[debug] ")
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+		debugMu.Lock()
+		defer debugMu.Unlock()
+		_, _ = io.WriteString(a.io.Err, b.String())
+	}
+}
+
+// azListeners counts the sessions logging azidentity's events: azcore's listener is global to
+// the process, so it is removed when the last one closes.
+var azListeners struct {
+	sync.Mutex
+	n int
+}
+
+// listenAzure sends azidentity's authentication events (which credential signed in, for which
+// scope, why a credential of a chain was skipped) to logf, redacted, until stop is called.
+// azcore's request and response events are left off: the HTTP trace shows those requests.
+func listenAzure(logf func(string, ...any), red *httplog.Redactor) (stop func()) {
+	azListeners.Lock()
+	defer azListeners.Unlock()
+	azListeners.n++
+	azlog.SetEvents(azidentity.EventAuthentication)
+	azlog.SetListener(httplog.AzureListener(logf, red))
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			azListeners.Lock()
+			defer azListeners.Unlock()
+			if azListeners.n--; azListeners.n == 0 {
+				azlog.SetListener(nil)
+			}
+		})
 	}
 }
 
