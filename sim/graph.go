@@ -99,6 +99,10 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request, seg []strin
 	rest := seg[2:]
 	write := r.Method != http.MethodGet
 	s.stats.request("Graph " + r.Method)
+	isBatch := len(rest) == 1 && rest[0] == "$batch"
+	if !isBatch && graphWrites(r.Method) {
+		s.stats.write(svcGraph) // a $batch counts its items instead
+	}
 	fault := s.pickFault(&cmdlet{name: "Graph " + r.Method, write: write})
 	if fault != nil && fault.Kind != FaultLost {
 		s.injectGraphFault(w, r, fault, reqID, clientReqID)
@@ -107,7 +111,7 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request, seg []strin
 	gr := &gReq{method: r.Method, path: strings.Join(rest, "/"), query: r.URL.Query(), header: r.Header, body: body,
 		claims: claims, host: r.Host, reqID: reqID, clientReqID: clientReqID}
 	var resp gResp
-	if len(rest) == 1 && rest[0] == "$batch" {
+	if isBatch {
 		resp = s.graphBatch(gr)
 	} else {
 		resp = s.graphServe(gr)
@@ -258,13 +262,29 @@ func (x *gCtx) lag() time.Duration { return x.s.lagDelay() }
 func (x *gCtx) base() string { return graphBase(x.host) }
 
 // need answers 403 unless the token holds one of the roles.
-func (x *gCtx) need(roles ...string) *gError {
-	for _, r := range roles {
-		if slices.Contains(x.claims.Roles, r) {
-			return nil
+func (x *gCtx) need(roles ...string) *gError { return x.needAll(roles) }
+
+// needAll answers 403 unless the token holds one role of every group: a
+// permission table's "A and B" is needAll([A…], [B…]). A refusal is counted
+// as a denied write or read (Stats).
+func (x *gCtx) needAll(groups ...[]string) *gError {
+	for _, g := range groups {
+		if !slices.ContainsFunc(g, func(r string) bool { return slices.Contains(x.claims.Roles, r) }) {
+			x.s.stats.denied(svcGraph, graphWrites(x.method))
+			return gDenied()
 		}
 	}
-	return gDenied()
+	return nil
+}
+
+// graphWrites reports whether a Graph method changes the tenant. exoform
+// reads only with GET; POST actions that read (getByIds) are not simulated.
+func graphWrites(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // graphServe runs one request against the state.
@@ -740,6 +760,9 @@ func (s *Server) graphBatch(r *gReq) gResp {
 	var out []object
 	for _, it := range req.Requests {
 		id := it.ID
+		if graphWrites(it.Method) {
+			s.stats.write(svcGraph)
+		}
 		resp := gResp{}
 		failedDep := false
 		for _, d := range it.DependsOn {

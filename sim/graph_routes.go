@@ -7,13 +7,27 @@ import (
 	"strings"
 )
 
-// Permissions (application roles in the token) per family of operations.
+// Permissions (application roles in the token) per family of operations,
+// from the "Permissions" table of each API's page on learn.microsoft.com
+// (graph/api/<api>): the least privileged application permission and the
+// higher ones that also work. A write needing "A and B" checks each group
+// with needAll.
 var (
-	gReadApps    = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
-	gWriteApps   = []string{"Application.ReadWrite.All"}
+	gReadApps  = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	gWriteApps = []string{"Application.ReadWrite.All"}
+	// serviceprincipal-delete-approleassignedto: AppRoleAssignment.ReadWrite.All;
+	// serviceprincipal-post-approleassignedto: "AppRoleAssignment.ReadWrite.All
+	// and Application.Read.All" (or Directory.Read.All), the second group being
+	// gReadApps.
 	gWriteAssign = []string{"AppRoleAssignment.ReadWrite.All"}
-	gReadGrants  = []string{"DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
-	gWriteGrants = []string{"DelegatedPermissionGrant.ReadWrite.All"}
+	// application-post-owners: "Application.ReadWrite.All and Directory.Read.All"
+	// (or Directory.ReadWrite.All); the first group is checked for every
+	// application write.
+	gAddOwner   = []string{"Directory.Read.All", "Directory.ReadWrite.All"}
+	gReadGrants = []string{"DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	// oauth2permissiongrant-post lists Directory.ReadWrite.All as the higher
+	// permission; the sim assumes the same for update and delete.
+	gWriteGrants = []string{"DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"}
 	gReadPolicy  = []string{"Policy.Read.All", "Policy.ReadWrite.SecurityDefaults", "Policy.ReadWrite.ConditionalAccess"}
 	gWritePolicy = []string{"Policy.ReadWrite.SecurityDefaults", "Policy.ReadWrite.ConditionalAccess"}
 	gReadUsers   = []string{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}

@@ -32,6 +32,10 @@ func (x *gCtx) owners(v *versioned[gAppRecord], rec *gAppRecord, ctx string, res
 		}
 		return x.list("directoryObjects", "owners", items, "id")
 	case len(rest) == 1 && rest[0] == "$ref" && x.method == http.MethodPost:
+		// The new owner is looked up as a directory object.
+		if e := x.need(gAddOwner...); e != nil {
+			return gResp{}, e
+		}
 		body, e := x.decodeBody()
 		if e != nil {
 			return gResp{}, e
@@ -277,12 +281,20 @@ func (x *gCtx) assignments(sp *gServicePrincipal, asResource bool, ctx string, r
 		}
 		return a.PrincipalID == sp.ID
 	}
-	if x.method == http.MethodGet {
+	switch {
+	case x.method == http.MethodGet:
 		if e := x.need(gReadApps...); e != nil {
 			return gResp{}, e
 		}
-	} else if e := x.need(gWriteAssign...); e != nil {
-		return gResp{}, e
+	case x.method == http.MethodPost && len(rest) == 0:
+		// Creating one also reads the principal and the resource.
+		if e := x.needAll(gWriteAssign, gReadApps); e != nil {
+			return gResp{}, e
+		}
+	default:
+		if e := x.need(gWriteAssign...); e != nil {
+			return gResp{}, e
+		}
 	}
 	if len(rest) == 0 {
 		switch x.method {

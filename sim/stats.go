@@ -50,13 +50,35 @@ type ServiceStats struct {
 	PeakConcurrent int
 	// Latency is the total latency the profile added.
 	Latency time.Duration
+
+	// Writes is the write requests the service received from an
+	// authenticated caller, whatever became of them (refused, faulted,
+	// invalid): Exchange cmdlets that change the tenant, as InvokeCommand
+	// calls or $batch items, and Graph POST, PATCH, PUT and DELETE requests
+	// and $batch items. A $batch is not a write itself, so one carrying only
+	// GETs writes nothing. Exchange cmdlets the sim does not simulate are not
+	// counted.
+	Writes int
+	// WritesDenied and ReadsDenied are the writes and the reads refused
+	// because the caller's token lacks the permission (Graph) or the
+	// directory role (Exchange RBAC) they need: 403 Authorization_RequestDenied
+	// and CmdletAccessDeniedException. A token without Exchange.ManageAsApp is
+	// refused before its cmdlet is read and counts in neither.
+	WritesDenied, ReadsDenied int
 }
 
-// Table renders the per-service counts as a small aligned table, for
-// benchmarks and scripts to print beside the client's own counts:
+// Table renders the per-service counts as two small aligned tables, for
+// benchmarks and scripts to print beside the client's own counts: the
+// traffic, then the writes and the refusals, so that a test can see that a
+// plan wrote nothing:
 //
 //	service   requests  batch items  later pages  throttled  retry-after  peak concurrent  latency added
 //	graph     12        0            3            0          0s           4                1.2s
+//	...
+//
+//	service   writes  writes denied  reads denied
+//	graph     0       0              0
+//	exchange  0       0              0
 func (s Stats) Table() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -68,6 +90,16 @@ func (s Stats) Table() string {
 		st := row.st
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%d\t%s\n", row.name, st.Requests, st.BatchItems, st.Pages,
 			st.Throttled, st.RetryAfter, st.PeakConcurrent, st.Latency.Round(time.Millisecond))
+	}
+	tw.Flush()
+	b.WriteString("\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "service\twrites\twrites denied\treads denied")
+	for _, row := range []struct {
+		name string
+		st   ServiceStats
+	}{{"graph", s.Graph}, {"exchange", s.Exchange}} {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", row.name, row.st.Writes, row.st.WritesDenied, row.st.ReadsDenied)
 	}
 	tw.Flush()
 	return b.String()
@@ -83,9 +115,38 @@ func newStatsCounter() *statsCounter {
 	return &statsCounter{s: Stats{Requests: map[string]int{}, Faults: map[string]int{}}}
 }
 
+// request counts one call of cmdlet (or one Graph request, "Graph GET"…),
+// and an Exchange write when the cmdlet is a simulated one that writes.
 func (c *statsCounter) request(cmdlet string) {
+	write := false
+	if cmd := lookupCmdlet(cmdlet); cmd != nil {
+		write = cmd.write
+	}
 	c.mu.Lock()
 	c.s.Requests[cmdlet]++
+	if write {
+		c.s.Exchange.Writes++
+	}
+	c.mu.Unlock()
+}
+
+// write counts a write request (or $batch item) of svc.
+func (c *statsCounter) write(svc service) {
+	c.mu.Lock()
+	c.service(svc).Writes++
+	c.mu.Unlock()
+}
+
+// denied counts a request (or $batch item) of svc refused for a missing
+// permission or role.
+func (c *statsCounter) denied(svc service, write bool) {
+	c.mu.Lock()
+	st := c.service(svc)
+	if write {
+		st.WritesDenied++
+	} else {
+		st.ReadsDenied++
+	}
 	c.mu.Unlock()
 }
 
