@@ -27,6 +27,43 @@
 // (see "Generated tenants" below), inject faults (throttling, server errors,
 // dropped connections, truncated bodies, lost writes) and replication lag.
 //
+// # Callers
+//
+// The sim signs in one app, its admin app (Cloud's client id and secret).
+// What the app may do is kept in the state with the tenant, as Entra keeps
+// an app's consented permissions and directory roles: the roles and wids
+// claims of every token the sim issues come from there. Caller names the two
+// sets of permissions the sim knows, and SetCaller gives the admin app one
+// of them (also shown in Graph as the app's requiredResourceAccess and its
+// service principal's app role assignments):
+//
+//   - admin (the seed): Graph AppRoleAssignment.ReadWrite.All,
+//     Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All,
+//     Directory.Read.All and Policy.ReadWrite.ConditionalAccess;
+//     Exchange.ManageAsApp; the Exchange Administrator directory role.
+//   - read-only: Graph Directory.Read.All and Policy.Read.All;
+//     Exchange.ManageAsApp; the Global Reader directory role. What exoform's
+//     plan reads, and no more (examples/bootstrap's plan app). Graph answers
+//     its writes 403 Authorization_RequestDenied "Insufficient privileges to
+//     complete the operation." and Exchange its writing cmdlets 403
+//     CmdletAccessDeniedException "User is not allowed to call <cmdlet>.",
+//     per request and per $batch item.
+//
+// From the command line: "exoform sim seed --caller read-only" and "exoform
+// sim reset --caller read-only" seed a tenant whose admin app may only read
+// (--sim=FILE or --state FILE names the tenant "exoform plan --sim" uses);
+// "exoform sim serve --caller read-only|admin" switches an existing tenant,
+// which keeps the choice. Tokens issued before a switch keep their claims
+// for their hour, as Entra's do.
+//
+// Stats tells a test what the callers wrote: per service, the write
+// requests received (Exchange cmdlets that change the tenant, Graph POST,
+// PATCH, PUT and DELETE requests; $batch items one by one, so a $batch of
+// GETs writes nothing) and the writes and reads refused for a missing
+// permission or role. Exchange's refusals by RBAC are not counted yet: the
+// InvokeCommand handler does not report them (Writes counts Exchange's
+// writes all the same).
+//
 // # Invariants
 //
 //   - sim never imports exoform's providers (or any other exoform package).
@@ -65,8 +102,9 @@
 //     ver 1.0) and limited to aud, iss, idp, iat, nbf, exp, appid, appidacr,
 //     idtyp, oid, sub, tid, roles, wids, uti and ver. Lifetime is one hour;
 //     the response has token_type, expires_in, ext_expires_in and
-//     access_token, no scope. Graph tokens carry a fixed list of application
-//     permissions. A Reset changes the key, so earlier tokens stop working.
+//     access_token, no scope. Tokens carry the admin app's permissions as the
+//     state holds them (see Callers), not re-read while they live. A Reset
+//     changes the key, so earlier tokens stop working.
 //   - Scopes: exactly one "<resource>/.default" (URI or app id) for
 //     https://outlook.office365.com or https://graph.microsoft.com, plus any
 //     of openid, offline_access, profile and email, which are ignored.
@@ -84,9 +122,15 @@
 //     skew) or non-Exchange-audience token is 401; a token for another tenant
 //     or without the Exchange.ManageAsApp role is 403. RBAC comes from the
 //     wids claim: Exchange Administrator and Global Administrator may run
-//     every cmdlet, Global Reader only Get-*. The 401/403 bodies are
-//     Exchange-shaped JSON with CmdletAccessDeniedException; real bodies were
-//     never captured.
+//     every cmdlet, Global Reader only the cmdlets that do not write (Get-*
+//     and Test-*). Microsoft also supports Compliance Administrator, Exchange
+//     Recipient Administrator, Helpdesk Administrator, Security Administrator
+//     and Security Reader for app-only access, and Exchange role groups
+//     holding the app's Exchange service principal (Add-RoleGroupMember);
+//     which cmdlets each allows is not simulated: those directory roles get
+//     the "isn't supported" refusal and role groups are not simulated. The
+//     401/403 bodies are Exchange-shaped JSON with
+//     CmdletAccessDeniedException; real bodies were never captured.
 //   - A cmdlet the sim does not simulate is treated as an unknown cmdlet:
 //     403 with a body of 10 NUL bytes labelled Content-Encoding: gzip (what
 //     Exchange does for unknown cmdlets), plus the sim-only header
@@ -605,23 +649,40 @@
 //     or non-Graph token (aud other than https://graph.microsoft.com or
 //     00000003-0000-0000-c000-000000000000) or a token of another tenant is
 //     401 InvalidAuthenticationToken. Authorization uses only the token's
-//     roles claim (app-only; no delegated tokens, no wids): reads of
-//     applications, service principals and assignments need
-//     Application.Read.All, Application.ReadWrite.All, Directory.Read.All or
-//     Directory.ReadWrite.All; writes of applications (addPassword,
-//     federated credentials, owners included) and service principals
-//     Application.ReadWrite.All (not .OwnedBy); assignment writes
-//     AppRoleAssignment.ReadWrite.All; grant reads
+//     roles claim (app-only; no delegated tokens, no wids), from the
+//     "Permissions" table of each API's page: reads of applications, service
+//     principals and assignments need Application.Read.All,
+//     Application.ReadWrite.All, Directory.Read.All or Directory.ReadWrite.All;
+//     writes of applications (addPassword, federated credentials, owners
+//     included) and service principals Application.ReadWrite.All; adding an
+//     owner also Directory.Read.All or Directory.ReadWrite.All ("and
+//     Directory.Read.All"); assignment writes AppRoleAssignment.ReadWrite.All,
+//     creating one also one of the application read permissions ("and
+//     Application.Read.All"); grant reads
 //     DelegatedPermissionGrant.ReadWrite.All or Directory.*; grant writes
-//     DelegatedPermissionGrant.ReadWrite.All; the security defaults GET
-//     Policy.Read.All or either write permission, its PATCH
-//     Policy.ReadWrite.SecurityDefaults or Policy.ReadWrite.ConditionalAccess
-//     (both listed by the update doc; the admin app carries the latter);
-//     users User.Read.All/Directory.*, domains Domain.Read.All/Directory.*,
-//     organization Organization.Read.All/Directory.*. Otherwise 403
-//     Authorization_RequestDenied. Consents granted in the sim do not change
-//     what the token endpoint issues: the admin app's roles are fixed in the
-//     state, and secrets added with addPassword cannot be used to get tokens.
+//     DelegatedPermissionGrant.ReadWrite.All or Directory.ReadWrite.All; the
+//     security defaults GET Policy.Read.All or either write permission, its
+//     PATCH Policy.ReadWrite.SecurityDefaults or
+//     Policy.ReadWrite.ConditionalAccess (both listed by the update doc; the
+//     admin app carries the latter); users User.Read.All/Directory.*, domains
+//     Domain.Read.All/Directory.*, organization
+//     Organization.Read.All/Directory.*. Otherwise 403
+//     Authorization_RequestDenied "Insufficient privileges to complete the
+//     operation.", for a request or a $batch item alone. Choices where
+//     Microsoft's behaviour is unknown: Application.ReadWrite.OwnedBy, which
+//     the tables list as least privileged for creating and changing the
+//     apps the caller owns and as a higher permission for reads, is refused
+//     (ownership by the caller is not simulated); the security defaults GET
+//     also takes Policy.ReadWrite.ConditionalAccess, which its page does not
+//     list; Directory.ReadWrite.All is not taken for application and service
+//     principal writes; the update and delete pages of grants were not
+//     checked for Directory.ReadWrite.All. The permission is checked before
+//     the object is looked up (403 before 404), but for writes under a
+//     service principal (addPassword, appRoleAssignedTo…), where an unknown
+//     principal is 404 first; Microsoft's order is not documented.
+//     Consents granted through Graph do not change what the token endpoint
+//     issues: the admin app's permissions are the state's (see Callers), and
+//     secrets added with addPassword cannot be used to get tokens.
 //   - Errors are {"error":{"code","message","innerError":{"date",
 //     "request-id","client-request-id"}}} with no details; codes
 //     InvalidAuthenticationToken, Authorization_RequestDenied,
@@ -799,9 +860,11 @@
 // $skiptoken in the request or an item's url), throttled answers (every 429,
 // the profile's and injected faults', plus refused $batch items), the sum of
 // the Retry-After told, the peak of requests in flight (including those then
-// refused for concurrency) and the latency added. Stats.Table renders them.
-// Requests that fail authentication are counted too: the services would
-// have received them.
+// refused for concurrency) and the latency added; and the writes received
+// and the writes and reads refused for a missing permission (see Callers).
+// Stats.Table renders them. Requests that fail authentication are counted
+// too: the services would have received them (but neither as writes nor as
+// refusals: their requests are not read).
 //
 // Under a profile whose limits bind, which requests are refused depends on
 // their timing, so such runs are not reproducible for a seed the way faults
