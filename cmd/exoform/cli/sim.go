@@ -58,7 +58,7 @@ func stateFlag(cmd *cobra.Command, dst *string) {
 
 func (a *app) simServeCmd() *cobra.Command {
 	var opts sim.Options
-	var faults, profile string
+	var faults, profile, caller string
 	var lag time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -75,7 +75,10 @@ per Exchange request, at most 10 Exchange requests in flight, Exchange pages of 
 1000, and Graph's resource-unit and write budgets. Change any of them after the base, e.g.
 "realistic,exchange-latency=200ms,exchange-concurrency=5,graph-latency=50ms"; the settings
 are graph-latency, exchange-latency, token-latency, exchange-concurrency,
-exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-window.`,
+exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-window.
+--caller read-only gives the admin app read permissions only (Directory.Read.All and
+Policy.Read.All on Microsoft Graph, the Global Reader role in Exchange), as a pull
+request's plan signs in; --caller admin gives them back. The state keeps the choice.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := sim.ParseFaults(faults); err != nil {
@@ -85,12 +88,24 @@ exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-win
 			if err != nil {
 				return fmt.Errorf("--profile: %w", err)
 			}
+			var who sim.Caller
+			if caller != "" {
+				if who, err = sim.ParseCaller(caller); err != nil {
+					return fmt.Errorf("--caller: %w", err)
+				}
+			}
 			opts.Faults, opts.Lag, opts.Profile = faults, lag, p
 			srv, err := sim.Start(cmd.Context(), opts)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
+			// After Start, which seeds a state that does not exist yet.
+			if who != "" {
+				if err := sim.SetCaller(opts.StatePath, who); err != nil {
+					return err
+				}
+			}
 			cloudFile := opts.StatePath + ".cloud.json"
 			if err := srv.WriteCloudFile(cloudFile); err != nil {
 				return err
@@ -99,6 +114,9 @@ exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-win
 			fmt.Fprintf(a.io.Out, "Simulated tenant %s (%s) listening on %s\n", c.TenantDomain, c.TenantID, c.ExchangeURL)
 			if !p.IsOff() {
 				fmt.Fprintf(a.io.Out, "Profile: %s\n", p)
+			}
+			if who != "" {
+				fmt.Fprintf(a.io.Out, "Caller: %s\n", who)
 			}
 			fmt.Fprintf(a.io.Out, "Cloud file: %s\nUse it with: exoform plan --cloud %s\nPress Ctrl-C to stop.\n", cloudFile, cloudFile)
 			<-cmd.Context().Done()
@@ -112,6 +130,7 @@ exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-win
 	cmd.Flags().StringVar(&profile, "profile", "off", "latency and limits model: `SPEC` such as realistic or realistic,exchange-concurrency=5")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "seed of the fault and lag randomness")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant GUID or initial domain to seed a new state with")
+	cmd.Flags().StringVar(&caller, "caller", "", "give the admin app the permissions of `CALLER`: admin or read-only (default: as the state has them)")
 	return cmd
 }
 
@@ -183,22 +202,34 @@ func (a *app) simInvoke(ctx context.Context, state, cmdlet string, ps providers.
 }
 
 func (a *app) simResetCmd() *cobra.Command {
-	var state string
+	var state, caller string
 	var opts sim.Options
 	cmd := &cobra.Command{
 		Use:   "reset",
 		Short: "Reseed the simulated tenant with the demo tenant",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.reseed(state, opts); err != nil {
+			c, err := sim.ParseCaller(caller)
+			if err != nil {
+				return fmt.Errorf("--caller: %w", err)
+			}
+			if err := a.reseed(state, opts, c); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.io.Out, "Reseeded the simulated tenant in %s.\n", state)
+			fmt.Fprintf(a.io.Out, "Reseeded the simulated tenant in %s.%s\n", state, callerNote(c))
 			return nil
 		},
 	}
-	reseedFlags(cmd, &state, &opts)
+	reseedFlags(cmd, &state, &opts, &caller)
 	return cmd
+}
+
+// callerNote is what the seed and reset summaries add for a caller other than the seed's.
+func callerNote(c sim.Caller) string {
+	if c == sim.CallerReadOnly {
+		return " Its admin app may only read (--caller read-only)."
+	}
+	return ""
 }
 
 // seedFlags are the generator's counts: the flag, the sim.Options field it sets and how
@@ -217,7 +248,7 @@ var seedFlags = []struct {
 }
 
 func (a *app) simSeedCmd() *cobra.Command {
-	var state string
+	var state, caller string
 	var opts sim.Options
 	cmd := &cobra.Command{
 		Use:   "seed",
@@ -240,19 +271,23 @@ same counts and tenant) writes the same tenant. For example:
 					return fmt.Errorf("--%s %d: a count can't be negative; give 0 (none) or more", f.flag, n)
 				}
 			}
-			if err := a.reseed(state, opts); err != nil {
+			c, err := sim.ParseCaller(caller)
+			if err != nil {
+				return fmt.Errorf("--caller: %w", err)
+			}
+			if err := a.reseed(state, opts, c); err != nil {
 				return err
 			}
 			var made []string
 			for _, f := range seedFlags {
 				made = append(made, fmt.Sprintf("%d %s", *f.field(&opts), f.noun))
 			}
-			fmt.Fprintf(a.io.Out, "Seeded the simulated tenant in %s (seed %d) with the demo tenant and %s.\n",
-				state, opts.GenerateSeed, strings.Join(made, ", "))
+			fmt.Fprintf(a.io.Out, "Seeded the simulated tenant in %s (seed %d) with the demo tenant and %s.%s\n",
+				state, opts.GenerateSeed, strings.Join(made, ", "), callerNote(c))
 			return nil
 		},
 	}
-	reseedFlags(cmd, &state, &opts)
+	reseedFlags(cmd, &state, &opts, &caller)
 	for _, f := range seedFlags {
 		cmd.Flags().IntVar(f.field(&opts), f.flag, 0, "generate `N` "+f.noun)
 	}
@@ -260,15 +295,19 @@ same counts and tenant) writes the same tenant. For example:
 	return cmd
 }
 
-func reseedFlags(cmd *cobra.Command, state *string, opts *sim.Options) {
+func reseedFlags(cmd *cobra.Command, state *string, opts *sim.Options, caller *string) {
 	stateFlag(cmd, state)
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant GUID or initial domain to seed with (default: the demo tenant)")
+	cmd.Flags().StringVar(caller, "caller", string(sim.CallerAdmin), "the permissions of the admin app: `CALLER` admin (may write) or read-only (Graph read permissions, Global Reader in Exchange)")
 }
 
-// reseed writes a fresh tenant to state. The generator's errors name sim.Options fields;
-// they are told with the flags that set them.
-func (a *app) reseed(state string, opts sim.Options) error {
+// reseed writes a fresh tenant to state, its admin app with the permissions of caller c. The
+// generator's errors name sim.Options fields; they are told with the flags that set them.
+func (a *app) reseed(state string, opts sim.Options, c sim.Caller) error {
 	err := sim.ResetWith(state, opts)
+	if err == nil && c != sim.CallerAdmin { // the seed's admin app is the admin caller
+		err = sim.SetCaller(state, c)
+	}
 	if err == nil {
 		return nil
 	}
