@@ -41,13 +41,15 @@
 //     Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All,
 //     Directory.Read.All and Policy.ReadWrite.ConditionalAccess;
 //     Exchange.ManageAsApp; the Exchange Administrator directory role.
-//   - read-only: Graph Directory.Read.All and Policy.Read.All;
-//     Exchange.ManageAsApp; the Global Reader directory role. What exoform's
-//     plan reads, and no more (examples/bootstrap's plan app). Graph answers
-//     its writes 403 Authorization_RequestDenied "Insufficient privileges to
-//     complete the operation." and Exchange its writing cmdlets 403
+//   - read-only: Graph Application.Read.All, Directory.Read.All and
+//     Policy.Read.All; Exchange.ManageAsApp; the Global Reader directory
+//     role. What exoform's plan reads, and no more. Graph answers its writes
+//     403 Authorization_RequestDenied "Insufficient privileges to complete
+//     the operation." and Exchange its writing cmdlets 403
 //     CmdletAccessDeniedException "User is not allowed to call <cmdlet>.",
-//     per request and per $batch item.
+//     per request and per $batch item. The sim's Microsoft Graph service
+//     principal defines no Application.Read.All app role, so Graph shows no
+//     assignment for that one; tokens carry it.
 //
 // From the command line: "exoform sim seed --caller read-only" and "exoform
 // sim reset --caller read-only" seed a tenant whose admin app may only read
@@ -651,8 +653,11 @@
 //     401 InvalidAuthenticationToken. Authorization uses only the token's
 //     roles claim (app-only; no delegated tokens, no wids), from the
 //     "Permissions" table of each API's page: reads of applications, service
-//     principals and assignments need Application.Read.All,
-//     Application.ReadWrite.All, Directory.Read.All or Directory.ReadWrite.All;
+//     principals, owners and assignments need Application.Read.All,
+//     Application.ReadWrite.All, Directory.Read.All or Directory.ReadWrite.All,
+//     but one application by key and its federated credentials
+//     Application.Read.All or Application.ReadWrite.All (their tables list
+//     no Directory permission for apps);
 //     writes of applications (addPassword, federated credentials, owners
 //     included) and service principals Application.ReadWrite.All; adding an
 //     owner also Directory.Read.All or Directory.ReadWrite.All ("and

@@ -13,7 +13,11 @@ import (
 // higher ones that also work. A write needing "A and B" checks each group
 // with needAll.
 var (
-	gReadApps  = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	gReadApps = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	// application-get and application-list-federatedidentitycredentials list
+	// no Directory permission for apps: one application and its federated
+	// credentials need an Application permission.
+	gReadApp   = []string{"Application.Read.All", "Application.ReadWrite.All"}
 	gWriteApps = []string{"Application.ReadWrite.All"}
 	// serviceprincipal-delete-approleassignedto: AppRoleAssignment.ReadWrite.All;
 	// serviceprincipal-post-approleassignedto: "AppRoleAssignment.ReadWrite.All
@@ -217,11 +221,15 @@ func (x *gCtx) application(key, val string, rest []string) (gResp, *gError) {
 		return gResp{}, gBadRequest("Invalid key property '%s' for resource 'applications'.", key)
 	}
 	write := x.method != http.MethodGet
+	read := gReadApps // the owners
+	if len(rest) == 0 || strings.EqualFold(rest[0], "federatedIdentityCredentials") {
+		read = gReadApp
+	}
 	if write {
 		if e := x.need(gWriteApps...); e != nil {
 			return gResp{}, e
 		}
-	} else if e := x.need(gReadApps...); e != nil {
+	} else if e := x.need(read...); e != nil {
 		return gResp{}, e
 	}
 	v, rec := x.findApp(key, val, write)

@@ -21,11 +21,11 @@ const (
 	// exoform's Entra resources write with, Exchange.ManageAsApp and the
 	// Exchange Administrator directory role.
 	CallerAdmin Caller = "admin"
-	// CallerReadOnly may only read: Directory.Read.All and Policy.Read.All
-	// on Microsoft Graph, Exchange.ManageAsApp and the Global Reader
-	// directory role (examples/bootstrap's plan app). Graph answers its
-	// writes 403 Authorization_RequestDenied and Exchange its writing
-	// cmdlets 403 CmdletAccessDeniedException.
+	// CallerReadOnly may only read: Application.Read.All, Directory.Read.All
+	// and Policy.Read.All on Microsoft Graph, Exchange.ManageAsApp and the
+	// Global Reader directory role. Graph answers its writes 403
+	// Authorization_RequestDenied and Exchange its writing cmdlets 403
+	// CmdletAccessDeniedException.
 	CallerReadOnly Caller = "read-only"
 )
 
@@ -49,11 +49,13 @@ var callerGrants = sync.OnceValue(func() map[Caller]callerGrant {
 		CallerReadOnly: {
 			appRoles: map[string][]string{
 				exchangeResource: {roleManageAsApp},
-				// Directory.Read.All is the least privileged permission that lists
-				// oauth2PermissionGrants, and reads applications, service principals,
-				// their assignments, owners and federated credentials too; security
-				// defaults need Policy.Read.All.
-				graphResource: {"Directory.Read.All", "Policy.Read.All"},
+				// What exoform's plan reads, by the least privileged permission of each
+				// API's table: Application.Read.All for applications (one by id and
+				// their federated credentials take no Directory permission), service
+				// principals and assignments; Directory.Read.All for
+				// oauth2PermissionGrants (and the owners' user details);
+				// Policy.Read.All for security defaults.
+				graphResource: {"Application.Read.All", "Directory.Read.All", "Policy.Read.All"},
 			},
 			directoryRoles: []string{widGlobalReader},
 		},
@@ -100,9 +102,10 @@ func SetCaller(statePath string, c Caller) error {
 // application's requiredResourceAccess for Exchange and Graph, and one app
 // role assignment of its service principal per role, with the seed's ids.
 // Assignments the caller keeps are left as they are. Only roles the
-// resource defines get an assignment; every caller's roles are defined
-// (readonly_test.go checks it). The change is visible at once: consent is
-// not subject to the sim's replication lag.
+// resource's service principal defines get an assignment: the sim's
+// Microsoft Graph defines no Application.Read.All, so that one shows in
+// tokens only (doc.go). The change is visible at once: consent is not
+// subject to the sim's replication lag.
 func (st *state) applyCaller(g callerGrant, now time.Time) {
 	a := &st.AdminApp
 	a.AppRoles = map[string][]string{}
