@@ -76,9 +76,10 @@ per Exchange request, at most 10 Exchange requests in flight, Exchange pages of 
 "realistic,exchange-latency=200ms,exchange-concurrency=5,graph-latency=50ms"; the settings
 are graph-latency, exchange-latency, token-latency, exchange-concurrency,
 exchange-page-size, graph-ru, graph-ru-window, graph-writes and graph-writes-window.
---caller read-only gives the admin app read permissions only (Directory.Read.All and
-Policy.Read.All on Microsoft Graph, the Global Reader role in Exchange), as a pull
-request's plan signs in; --caller admin gives them back. The state keeps the choice.`,
+--caller read-only gives the admin app read permissions only (Application.Read.All,
+Directory.Read.All and Policy.Read.All on Microsoft Graph, the Global Reader role in
+Exchange), as a pull request's plan signs in; --caller admin gives the write permissions
+back. The state keeps the choice.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := sim.ParseFaults(faults); err != nil {
