@@ -681,7 +681,9 @@
 //     also takes Policy.ReadWrite.ConditionalAccess, which its page does not
 //     list; Directory.ReadWrite.All is not taken for application and service
 //     principal writes; the update and delete pages of grants were not
-//     checked for Directory.ReadWrite.All. The permission is checked before
+//     checked for Directory.ReadWrite.All; the Microsoft Graph service
+//     principal defines no Application.Read.All app role, although tokens
+//     may carry it (see Callers). The permission is checked before
 //     the object is looked up (403 before 404), but for writes under a
 //     service principal (addPassword, appRoleAssignedTo…), where an unknown
 //     principal is 404 first; Microsoft's order is not documented.

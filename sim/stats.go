@@ -60,10 +60,12 @@ type ServiceStats struct {
 	// counted.
 	Writes int
 	// WritesDenied and ReadsDenied are the writes and the reads refused
-	// because the caller's token lacks the permission (Graph) or the
-	// directory role (Exchange RBAC) they need: 403 Authorization_RequestDenied
-	// and CmdletAccessDeniedException. A token without Exchange.ManageAsApp is
-	// refused before its cmdlet is read and counts in neither.
+	// because the caller's token lacks the permission they need: Graph's 403
+	// Authorization_RequestDenied, for a request or a $batch item. Exchange's
+	// refusals by RBAC (CmdletAccessDeniedException) are not counted yet:
+	// the InvokeCommand handler does not report them. A token without
+	// Exchange.ManageAsApp is refused before its cmdlet is read and would
+	// count in neither.
 	WritesDenied, ReadsDenied int
 }
 
