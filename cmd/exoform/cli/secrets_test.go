@@ -34,6 +34,7 @@ const (
 	plantedWrongSecret  = "Wr0ng~Planted.ClientSecret_7Qz"
 	plantedCertPassword = "P12-planted-pass#7"
 	plantedBadPassword  = "Planted-wrong-P12-pass!9"
+	plantedSensitiveVar = "Planted-sensitive-variable~31"
 	// plantedFederatedToken is shaped like a GitHub Actions OIDC token (not signed by anyone).
 	plantedFederatedToken = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIiwic3ViIjoicmVwbzpjb250b3NvL21haWw6cmVmOnJlZnMvaGVhZHMvbWFpbiJ9.UGxhbnRlZEZlZGVyYXRlZFRva2VuU2lnbmF0dXJl"
 )
@@ -126,7 +127,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	ews := filepath.Join(work, "ews")
 	copyLeakFile(t, filepath.Join(examples, "ews-app-registration", "main.exo.hcl"), filepath.Join(ews, "main.exo.hcl"))
-	signedIn := map[string]string{"NO_COLOR": "1", "AZURE_CLIENT_ID": admin.ClientID, "AZURE_CLIENT_SECRET": admin.ClientSecret}
+	writeLeakFile(t, filepath.Join(ews, "sensitive.exo.hcl"), sensitiveOutput)
+	h.plant("a sensitive variable", plantedSensitiveVar)
+	signedIn := map[string]string{"NO_COLOR": "1", "AZURE_CLIENT_ID": admin.ClientID, "AZURE_CLIENT_SECRET": admin.ClientSecret,
+		"EXOFORM_VAR_relay_token": plantedSensitiveVar}
 	trace := envWith(signedIn, "EXOFORM_LOG", "trace")
 	debug := envWith(signedIn, "EXOFORM_LOG", "debug")
 
@@ -144,7 +148,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		h.run("show --format "+f, ews, trace, 0, "show", "--format", f, "ews.plan")
 	}
 	out, errOut := h.run("apply", ews, trace, 0, "apply", "--cloud", cleanCloud, "ews.plan")
-	h.expect("apply's output", out, "wrote the value of the new client secret", "Apply complete")
+	h.expect("apply's output", out, "wrote the value of the new client secret", "Apply complete", "relay_token = (sensitive)")
 	h.expect("apply's trace", errOut, "/addPassword", `"secretText":"[redacted]"`)
 	h.delivered(filepath.Join(ews, "pms-secret.txt"))
 
@@ -202,6 +206,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 	h.files(work)
 	h.check()
 }
+
+// sensitiveOutput passes a sensitive variable (from the environment) to a sensitive output,
+// which plans, scripts and apply show as hidden.
+const sensitiveOutput = `
+variable "relay_token" {
+  type      = string
+  sensitive = true
+}
+
+output "relay_token" {
+  value     = var.relay_token
+  sensitive = true
+}
+`
 
 const moreSecrets = `
 resource "entra_application_password" "ci" {
