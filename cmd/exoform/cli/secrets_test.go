@@ -140,7 +140,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	// Plan, save, show and apply a plan that creates a client secret.
 	_, errOut := h.run("plan", ews, trace, 0, "plan", "--cloud", cleanCloud, "--out", "ews.plan", "--out-script", "ews.ps1")
-	h.expect("plan's trace", errOut, "] http 1: GET ", "> Authorization: [redacted]", "client_secret=[redacted]", `"access_token":"[redacted]"`)
+	h.expect("plan's trace", errOut, "] http 1: GET ", "> Authorization: [redacted]", "client_secret=[redacted]", `"access_token":"[redacted]"`,
+		"] azure Authentication: ClientSecretCredential.GetToken() acquired a token")
 	for _, f := range []string{"json", "markdown", "powershell"} {
 		h.run("plan --format "+f, ews, debug, 0, "plan", "--cloud", cleanCloud, "--format", f)
 	}
@@ -199,6 +200,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	h.run("apply without --print-secrets", printed, simEnv, 1, "apply", embedded, "--auto-approve")
 	out, _ = h.run("apply --print-secrets", printed, simEnv, 0, "apply", embedded, "--auto-approve", "--print-secrets")
 	h.printed("apply --print-secrets: stdout", out)
+	// A run without EXOFORM_LOG logs nothing, here or to an earlier run's streams.
+	_, errOut = h.run("plan without a log", ews, signedIn, 0, "plan", "--cloud", cleanCloud)
+	if strings.Contains(errOut, "[debug]") {
+		t.Errorf("plan without EXOFORM_LOG logged:\n%s", leakTail(errOut, 2000))
+	}
 	h.plantState(filepath.Join(outside, "embedded.json"))
 	h.plantState(state)
 
@@ -278,10 +284,13 @@ type leakHarness struct {
 	outputs map[string]string
 	// allowed names, per output, the secrets delivered there on purpose.
 	allowed map[string]map[string]bool
+	// streams keeps each run's stdout and stderr, which nothing may write to once the run is
+	// over (azcore's global log listener, left behind, would).
+	streams map[string]*leakBuffer
 }
 
 func newLeakHarness(t *testing.T, base string) *leakHarness {
-	return &leakHarness{t: t, base: base, secrets: map[string]string{}, counts: map[string]int{}, outputs: map[string]string{}, allowed: map[string]map[string]bool{}}
+	return &leakHarness{t: t, base: base, secrets: map[string]string{}, counts: map[string]int{}, outputs: map[string]string{}, allowed: map[string]map[string]bool{}, streams: map[string]*leakBuffer{}}
 }
 
 // minPlanted is the shortest value searched for: shorter ones would match ordinary text.
@@ -321,6 +330,7 @@ func (h *leakHarness) run(name, dir string, env map[string]string, wantCode int,
 	stdout, stderr = out.String(), errOut.String()
 	h.output(name+": stdout", stdout)
 	h.output(name+": stderr", stderr)
+	h.streams[name+": stdout"], h.streams[name+": stderr"] = &out, &errOut
 	if wantCode >= 0 && code != wantCode {
 		h.t.Fatalf("%s: exoform %s exited %d, want %d\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), code, wantCode, stdout, leakTail(stderr, 4000))
 	}
@@ -565,6 +575,16 @@ func (h *leakHarness) check() {
 	} {
 		if h.counts[what] == 0 {
 			h.t.Errorf("nothing recorded as %s: the search would prove nothing", what)
+		}
+	}
+	// What reached a run's streams after it returned is searched too. azidentity's events
+	// must not be among it: a session leaves azcore's global log listener behind otherwise.
+	for name, b := range h.streams {
+		if later := strings.TrimPrefix(b.String(), h.outputs[name]); later != "" {
+			h.output(name+" (after the command returned)", later)
+			if strings.Contains(later, "] azure ") {
+				h.t.Errorf("%s received azidentity's log after the command returned: %q", name, leakTail(later, 500))
+			}
 		}
 	}
 	leaks := findLeaks(h.outputs, h.secrets, h.allowed)
