@@ -47,9 +47,7 @@
 //     403 Authorization_RequestDenied "Insufficient privileges to complete
 //     the operation." and Exchange its writing cmdlets 403
 //     CmdletAccessDeniedException "User is not allowed to call <cmdlet>.",
-//     per request and per $batch item. The sim's Microsoft Graph service
-//     principal defines no Application.Read.All app role, so Graph shows no
-//     assignment for that one; tokens carry it.
+//     per request and per $batch item.
 //
 // From the command line: "exoform sim seed --caller read-only" and "exoform
 // sim reset --caller read-only" seed a tenant whose admin app may only read
@@ -62,9 +60,8 @@
 // requests received (Exchange cmdlets that change the tenant, Graph POST,
 // PATCH, PUT and DELETE requests; $batch items one by one, so a $batch of
 // GETs writes nothing) and the writes and reads refused for a missing
-// permission or role. Exchange's refusals by RBAC are not counted yet: the
-// InvokeCommand handler does not report them (Writes counts Exchange's
-// writes all the same).
+// permission or role (Graph's 403 Authorization_RequestDenied, Exchange's
+// RBAC refusal CmdletAccessDeniedException).
 //
 // # Invariants
 //
@@ -681,9 +678,7 @@
 //     also takes Policy.ReadWrite.ConditionalAccess, which its page does not
 //     list; Directory.ReadWrite.All is not taken for application and service
 //     principal writes; the update and delete pages of grants were not
-//     checked for Directory.ReadWrite.All; the Microsoft Graph service
-//     principal defines no Application.Read.All app role, although tokens
-//     may carry it (see Callers). The permission is checked before
+//     checked for Directory.ReadWrite.All. The permission is checked before
 //     the object is looked up (403 before 404), but for writes under a
 //     service principal (addPassword, appRoleAssignedTo…), where an unknown
 //     principal is 404 first; Microsoft's order is not documented.

@@ -66,6 +66,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, claims *tok
 	}
 	s.stats.request(c.name)
 	if ok, e := canRun(claims, c); !ok {
+		s.stats.denied(svcExchange, c.write)
 		s.writeExError(w, e)
 		return
 	}

@@ -237,13 +237,17 @@ func TestReadOnly_Exchange(t *testing.T) {
 			before, _ := os.ReadFile(s.opts.StatePath)
 			for _, cmd := range cmdlets {
 				t.Run(cmd.name, func(t *testing.T) {
-					was := s.Stats().Exchange.Writes
+					was, wasDenied := s.Stats().Exchange.Writes, s.Stats().Exchange.WritesDenied
 					r := c.invoke(cmd.name, nil)
 					if r.err != nil {
 						t.Fatal(r.err)
 					}
 					if got := s.Stats().Exchange.Writes - was; got != boolInt(cmd.write) {
 						t.Errorf("counted %d writes, want %d", got, boolInt(cmd.write))
+					}
+					wantDenied := boolInt(caller == CallerReadOnly && cmd.write)
+					if got := s.Stats().Exchange.WritesDenied - wasDenied; got != wantDenied {
+						t.Errorf("counted %d refused writes, want %d", got, wantDenied)
 					}
 					if caller == CallerReadOnly && cmd.write {
 						_, excType, detail := exceptionOf(t, r.body)
@@ -322,9 +326,7 @@ func TestSetCaller(t *testing.T) {
 			for resource, roles := range g.appRoles {
 				appID := map[string]string{graphResource: graphResourceApp, exchangeResource: exchangeResourceApp}[resource]
 				for _, r := range roles {
-					if !notAnAppRole[r] {
-						want = append(want, appID+":"+r)
-					}
+					want = append(want, appID+":"+r)
 				}
 			}
 			slices.Sort(got)
@@ -359,13 +361,7 @@ func TestSetCaller(t *testing.T) {
 	}
 }
 
-// notAnAppRole are the callers' permissions that the sim's resource service principals do not
-// define (graph_seed.go's list of Graph app roles lacks Application.Read.All), so that Graph
-// cannot show them as assignments of the admin app; tokens carry them all the same (doc.go).
-var notAnAppRole = map[string]bool{"Application.Read.All": true}
-
-// TestCallerGrants: every caller's application permissions are app roles its resource defines
-// (but for notAnAppRole), so SetCaller can show each as an assignment, and the callers differ in
+// TestCallerGrants: every caller's application permissions are app roles its resource defines, so SetCaller can show each as an assignment, and the callers differ in
 // what they may do.
 func TestCallerGrants(t *testing.T) {
 	defined := map[string][]gAppRole{
@@ -376,7 +372,7 @@ func TestCallerGrants(t *testing.T) {
 		g := callerGrants()[Caller(c)]
 		for resource, roles := range g.appRoles {
 			for _, r := range roles {
-				if !notAnAppRole[r] && !slices.ContainsFunc(defined[resource], func(d gAppRole) bool { return d.Value == r }) {
+				if !slices.ContainsFunc(defined[resource], func(d gAppRole) bool { return d.Value == r }) {
 					t.Errorf("caller %s: %s defines no app role %s", c, resource, r)
 				}
 			}

@@ -61,9 +61,9 @@ type ServiceStats struct {
 	Writes int
 	// WritesDenied and ReadsDenied are the writes and the reads refused
 	// because the caller's token lacks the permission they need: Graph's 403
-	// Authorization_RequestDenied, for a request or a $batch item. Exchange's
-	// refusals by RBAC (CmdletAccessDeniedException) are not counted yet:
-	// the InvokeCommand handler does not report them. A token without
+	// Authorization_RequestDenied, for a request or a $batch item, and
+	// Exchange's refusals by RBAC (CmdletAccessDeniedException), for an
+	// InvokeCommand or a $batch item. A token without
 	// Exchange.ManageAsApp is refused before its cmdlet is read and would
 	// count in neither.
 	WritesDenied, ReadsDenied int
