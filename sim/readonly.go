@@ -102,9 +102,7 @@ func SetCaller(statePath string, c Caller) error {
 // application's requiredResourceAccess for Exchange and Graph, and one app
 // role assignment of its service principal per role, with the seed's ids.
 // Assignments the caller keeps are left as they are. Only roles the
-// resource's service principal defines get an assignment: the sim's
-// Microsoft Graph defines no Application.Read.All, so that one shows in
-// tokens only (doc.go). The change is visible at once: consent is not
+// resource's service principal defines get an assignment. The change is visible at once: consent is not
 // subject to the sim's replication lag.
 func (st *state) applyCaller(g callerGrant, now time.Time) {
 	a := &st.AdminApp

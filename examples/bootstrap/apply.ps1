@@ -8,7 +8,7 @@
 # Plan:          plan.json
 # Workspace:     exoform-bootstrap
 # Tenant:        contoso.onmicrosoft.com
-# Fingerprint:   sha256:aec6eefcb3147e93b6e2c7420d698b8f24d1efbdc9cfc66e7cc50cf81968a17c
+# Fingerprint:   sha256:a17d2ad0324eea8bf35b0cec026e279e3b420eaefef77b22a1f15484147425f5
 #
 # Plan: 2 to create, 0 to adopt, 0 to update, 0 to delete.
 #   create entra_application.apply
@@ -257,7 +257,7 @@ if (Test-ExoformGuard -Address 'entra_application.apply' -Kind 'Create' -Object 
 
 # ---- [2/2] entra_application.plan: create
 #   notes: null -> "Reads the tenant for exoform plan in pull requests. Managed by exoform (examples/bootstrap)."
-#   api_permission: null -> [{ api = "Microsoft Graph", app_roles = ["Directory.Read.All", "Policy.Read.All"] }, { api = "Office 365 Exchange Online", app_roles = ["Exchange.ManageAsApp"] }]
+#   api_permission: null -> [{ api = "Microsoft Graph", app_roles = ["Application.Read.All", "Directory.Read.All", "Policy.Read.All"] }, { api = "Office 365 Exchange Online", app_roles = ["Exchange.ManageAsApp"] }]
 #   admin_consent: null -> true
 #   federated_identity_credential: null -> [{ audiences = ["api://AzureADTokenExchange"], description = "exoform plan on main: nightly drift check and re-plan", issuer = "https://token.actions.githubusercontent.com", name = "github-main-branch", subject = "repo:contoso/mail-config:ref:refs/heads/main" }, { audiences = ["api://AzureADTokenExchange"], description = "exoform plan on pull requests", issuer = "https://token.actions.githubusercontent.com", name = "github-pull-requests", subject = "repo:contoso/mail-config:pull_request" }]
 # The guard does not compare: admin_consent, api_permission, federated_identity_credential, owners.
@@ -268,7 +268,7 @@ $checks = @(
     @{ Attr = 'tags and ownership marker'; Property = 'tags'; Before = @(); After = @('[managed-by exoform workspace=exoform-bootstrap]'); Compare = 'Set' }
 )
 if (Test-ExoformGuard -Address 'entra_application.plan' -Kind 'Create' -Object $object -Checks $checks) {
-    $answer = Invoke-ExoformStep { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/applications' -Body '{"displayName":"exoform plan","notes":"Reads the tenant for exoform plan in pull requests. Managed by exoform (examples/bootstrap).","requiredResourceAccess":[{"resourceAppId":"00000003-0000-0000-c000-000000000000","resourceAccess":[{"id":"7ab1d382-f21e-4acd-a863-ba3e13f7da61","type":"Role"},{"id":"246dd0d5-5bd0-4def-940b-0421030a5b68","type":"Role"}]},{"resourceAppId":"00000002-0000-0ff1-ce00-000000000000","resourceAccess":[{"id":"dc50a0fb-09a3-484d-be87-e023b12c6440","type":"Role"}]}],"tags":["[managed-by exoform workspace=exoform-bootstrap]"]}' -ContentType 'application/json' }
+    $answer = Invoke-ExoformStep { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/applications' -Body '{"displayName":"exoform plan","notes":"Reads the tenant for exoform plan in pull requests. Managed by exoform (examples/bootstrap).","requiredResourceAccess":[{"resourceAppId":"00000003-0000-0000-c000-000000000000","resourceAccess":[{"id":"9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30","type":"Role"},{"id":"7ab1d382-f21e-4acd-a863-ba3e13f7da61","type":"Role"},{"id":"246dd0d5-5bd0-4def-940b-0421030a5b68","type":"Role"}]},{"resourceAppId":"00000002-0000-0ff1-ce00-000000000000","resourceAccess":[{"id":"dc50a0fb-09a3-484d-be87-e023b12c6440","type":"Role"}]}],"tags":["[managed-by exoform workspace=exoform-bootstrap]"]}' -ContentType 'application/json' }
     $known_entra_application_plan_app_id = Get-ExoformProduced $answer 'appId' 'entra_application.plan.app_id'
     $known_entra_application_plan_id = Get-ExoformProduced $answer 'id' 'entra_application.plan.id'
     Remove-Variable answer
@@ -277,6 +277,7 @@ if (Test-ExoformGuard -Address 'entra_application.plan' -Kind 'Create' -Object $
     Remove-Variable answer
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri ('/v1.0/applications/' + $known_entra_application_plan_id + '/federatedIdentityCredentials') -Body '{"audiences":["api://AzureADTokenExchange"],"description":"exoform plan on main: nightly drift check and re-plan","issuer":"https://token.actions.githubusercontent.com","name":"github-main-branch","subject":"repo:contoso/mail-config:ref:refs/heads/main"}' -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri ('/v1.0/applications/' + $known_entra_application_plan_id + '/federatedIdentityCredentials') -Body '{"audiences":["api://AzureADTokenExchange"],"description":"exoform plan on pull requests","issuer":"https://token.actions.githubusercontent.com","name":"github-pull-requests","subject":"repo:contoso/mail-config:pull_request"}' -ContentType 'application/json' }
+    $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/50161cc4-fde3-519c-bcfd-196553ff33e9/appRoleAssignedTo' -Body ('{"appRoleId":"9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"50161cc4-fde3-519c-bcfd-196553ff33e9"}') -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/50161cc4-fde3-519c-bcfd-196553ff33e9/appRoleAssignedTo' -Body ('{"appRoleId":"7ab1d382-f21e-4acd-a863-ba3e13f7da61","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"50161cc4-fde3-519c-bcfd-196553ff33e9"}') -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/50161cc4-fde3-519c-bcfd-196553ff33e9/appRoleAssignedTo' -Body ('{"appRoleId":"246dd0d5-5bd0-4def-940b-0421030a5b68","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"50161cc4-fde3-519c-bcfd-196553ff33e9"}') -ContentType 'application/json' }
     $null = Invoke-ExoformStep -Wait { Invoke-MgGraphRequest -Method POST -Uri '/v1.0/servicePrincipals/0e9d221a-072c-5e42-8a88-65ea38fc74a7/appRoleAssignedTo' -Body ('{"appRoleId":"dc50a0fb-09a3-484d-be87-e023b12c6440","principalId":' + (ConvertTo-Json -Compress -InputObject $known_entra_application_plan_service_principal_id) + ',"resourceId":"0e9d221a-072c-5e42-8a88-65ea38fc74a7"}') -ContentType 'application/json' }

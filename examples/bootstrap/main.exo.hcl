@@ -42,7 +42,7 @@ resource "entra_application" "plan" {
 
   api_permission {
     api       = "Microsoft Graph"
-    app_roles = ["Directory.Read.All", "Policy.Read.All"]
+    app_roles = ["Application.Read.All", "Directory.Read.All", "Policy.Read.All"]
   }
 
   # Exchange Online: the cmdlets run app-only; the directory role decides what they may do.
