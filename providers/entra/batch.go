@@ -324,6 +324,9 @@ func (c *Client) BatchList(ctx context.Context, paths []string, each func(i int,
 			rs := resps[k]
 			switch {
 			case rs.Err != nil:
+				if e := asError(rs.Err); e != nil && e.Path != "" && p.page == 1 {
+					return rs.Err // it names the request already
+				}
 				return fmt.Errorf("%s: %w", where, rs.Err)
 			case rs.Status < 200 || rs.Status > 299:
 				return fmt.Errorf("%s: no answer in the $batch response (status %d)", where, rs.Status)

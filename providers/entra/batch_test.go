@@ -247,7 +247,7 @@ func TestBatchList(t *testing.T) {
 		{
 			name:  "a failed item",
 			pages: map[string][]string{"/a?$top=999": {`{"value":[]}`}, "/b": {`ERR`}, "/c": {`{"value":[]}`}},
-			err:   "GET /b: ",
+			err:   "GET /b: 403 Authorization_RequestDenied",
 		},
 	}
 	for _, tc := range tests {
@@ -274,6 +274,9 @@ func TestBatchList(t *testing.T) {
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				if n := strings.Count(err.Error(), strings.TrimSuffix(tc.err, ": ")); n != 1 {
+					t.Errorf("the error names the request %d times: %v", n, err)
 				}
 				return
 			}

@@ -93,7 +93,11 @@ type appPermission struct {
 }
 
 var (
-	readApps   = appPermission{need: []string{"Application.Read.All"}, or: []string{"Application.ReadWrite.All", "Directory.Read.All"}}
+	readApps = appPermission{need: []string{"Application.Read.All"}, or: []string{"Application.ReadWrite.All", "Directory.Read.All"}}
+	// readApp is for the reads whose tables list no Directory permission: one application by
+	// key (https://learn.microsoft.com/graph/api/application-get) and its federated credentials
+	// (https://learn.microsoft.com/graph/api/application-list-federatedidentitycredentials).
+	readApp    = appPermission{need: []string{"Application.Read.All"}, or: []string{"Application.ReadWrite.All"}}
 	writeApps  = appPermission{need: []string{"Application.ReadWrite.All"}}
 	readGrants = appPermission{need: []string{"Directory.Read.All"}, or: []string{"DelegatedPermissionGrant.ReadWrite.All"}}
 	// writeGrants covers oauth2PermissionGrant create, update and delete.
@@ -105,9 +109,9 @@ var (
 // like graphScopes, for the message of a 403 Authorization_RequestDenied.
 var graphAppPermissions = map[string]appPermission{
 	"GET /applications":                                           readApps,
-	"GET /applications/{id}":                                      readApps,
+	"GET /applications/{id}":                                      readApp,
 	"GET /applications/{id}/owners":                               readApps,
-	"GET /applications/{id}/federatedIdentityCredentials":         readApps,
+	"GET /applications/{id}/federatedIdentityCredentials":         readApp,
 	"POST /applications":                                          writeApps,
 	"PATCH /applications/{id}":                                    writeApps,
 	"DELETE /applications/{id}":                                   writeApps,
