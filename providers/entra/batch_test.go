@@ -275,7 +275,7 @@ func TestBatchList(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want %q", err, tc.err)
 				}
-				if n := strings.Count(err.Error(), strings.TrimSuffix(tc.err, ": ")); n != 1 {
+				if n := strings.Count(err.Error(), strings.SplitN(tc.err, ":", 2)[0]+":"); n != 1 {
 					t.Errorf("the error names the request %d times: %v", n, err)
 				}
 				return
