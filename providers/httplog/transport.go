@@ -83,9 +83,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		shown, sent = t.peekRequestBody(req)
 		total := int64(len(shown))
 		if len(shown) >= t.o.MaxBody {
-			total = max(req.ContentLength, -1) // 0 is unknown too, for a body that is not empty
-			if total == 0 {
-				total = -1
+			// The body may go on: only Content-Length knows (0 means unknown for a body).
+			total = -1
+			if req.ContentLength > 0 {
+				total = req.ContentLength
 			}
 		}
 		lines = append(lines, pre+"> "+t.describeBody(req.Header, shown, total))
