@@ -32,23 +32,45 @@ func (p *Planner) Evaluate(ctx context.Context, cfg *schema.Config, in schema.In
 func (p *Planner) EvaluateLive(ctx context.Context, offline *schema.Evaluated, in schema.Inputs) (*schema.Evaluated, diag.Diagnostics) {
 	types, keys := p.readSet(offline)
 	scope := providers.NewReadScope()
-	c := &liveCache{p: p, ctx: providers.WithReadScope(ctx, scope), scope: scope, reads: map[string]*typeRead{}, keys: keys}
+	ctx, cancel := context.WithCancel(ctx)
+	c := &liveCache{p: p, ctx: providers.WithReadScope(ctx, scope), cancel: cancel, scope: scope, reads: map[string]*typeRead{}, keys: keys}
 	c.prefetch(types)
 	in.Live = c
 	ev, ds := schema.Reevaluate(offline, p.Registry, in)
 	p.cache = c
+	if ds.HasErrors() {
+		// No plan follows: stop the reads started for it rather than leave them running
+		// (and logging) after the command has reported the error.
+		p.Close()
+	}
 	return ev, ds
+}
+
+// Close stops the reads EvaluateLive started that are still under way and waits for them, so
+// that none outlives the command that started them (a read still running would go on sending
+// requests and writing to the log after the command returned). A Plan after Close reads
+// afresh. Plan waits for the reads it uses; Close is for a command that evaluated and then
+// does not plan, or stopped at an error.
+func (p *Planner) Close() {
+	c := p.cache
+	if c == nil {
+		return
+	}
+	p.cache = nil
+	c.cancel()
+	c.wait()
 }
 
 // liveCache reads each type once, for evaluation and planning alike.
 type liveCache struct {
-	p     *Planner
-	ctx   context.Context
-	scope *providers.ReadScope // shared by the reads of Evaluate and of the Plan that follows
-	mu    sync.Mutex
-	reads map[string]*typeRead
-	keys  map[string][]string // the declared keys of each type, for DeclaredReaders and ScopedReaders
-	sem   chan struct{}       // bounds the reads by type when the planner's Parallelism is set
+	p      *Planner
+	ctx    context.Context
+	cancel context.CancelFunc   // stops the reads (Close)
+	scope  *providers.ReadScope // shared by the reads of Evaluate and of the Plan that follows
+	mu     sync.Mutex
+	reads  map[string]*typeRead
+	keys   map[string][]string // the declared keys of each type, for DeclaredReaders and ScopedReaders
+	sem    chan struct{}       // bounds the reads by type when the planner's Parallelism is set
 }
 
 type typeRead struct {

@@ -233,6 +233,11 @@ func TestEvaluateReadError(t *testing.T) {
 			t.Errorf("a failed read gave a placeholder: %s", d)
 		}
 	}
+	// Reported once, where the read was needed: not again at each reference to the object
+	// (the widget's comment, the output) as a value "not known until apply".
+	if len(ds) != 1 {
+		t.Errorf("want the read error alone, got %v", ds)
+	}
 	if !found {
 		t.Errorf("got %v", ds)
 	}
@@ -302,5 +307,38 @@ resource "fake_widget" "by_data" { name = data.fake_principal.graph.object_id }
 	want := []string{",W", "W,sp-graph"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("declared keys read (-want +got):\n%s", diff)
+	}
+}
+
+// blockingWidgets is a widget read that lasts until its context is cancelled.
+type blockingWidgets struct {
+	*pt.DeclaredTenant
+	returned chan struct{}
+}
+
+func (b *blockingWidgets) ReadDeclared(ctx context.Context, _ []string) ([]providers.LiveObject, error) {
+	<-ctx.Done()
+	close(b.returned)
+	return nil, ctx.Err()
+}
+
+// An evaluation that stops at a failed read stops the other reads it started, and returns only
+// once they have: none outlives the command (writing to its log after it reported the error).
+func TestEvaluateReadErrorStopsTheOtherReads(t *testing.T) {
+	apps := pt.NewAppTenant(pt.App("Portal", "ws", "live-app-1"))
+	apps.ReadErr = errors.New("Graph: 503 Service Unavailable")
+	widgets := &blockingWidgets{DeclaredTenant: &pt.DeclaredTenant{Tenant: pt.NewTenant()}, returned: make(chan struct{})}
+	reg := providers.NewRegistry()
+	reg.AddResource(widgets)
+	reg.AddResource(apps)
+	p := &plan.Planner{Registry: reg}
+	_, ds := p.Evaluate(context.Background(), load(t, portalSrc), schema.Inputs{})
+	if !ds.HasErrors() {
+		t.Fatal("no error")
+	}
+	select {
+	case <-widgets.returned:
+	default:
+		t.Fatal("Evaluate returned while the widget read was still under way")
 	}
 }

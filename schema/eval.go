@@ -568,6 +568,10 @@ func (e *evaluator) evalNode(n node, ev *Evaluated) diag.Diagnostics {
 		return ds
 	}
 	r := res.ForEach.Range()
+	if hasMark(fe, unreadMark{}) {
+		e.resources[res.Addr()] = unread // the failed read is reported where it was needed
+		return ds
+	}
 	if !fe.IsWhollyKnown() && e.live == nil {
 		// Offline, for_each over a data block's answer cannot be expanded; nothing to check.
 		e.resources[res.Addr()] = cty.DynamicVal
@@ -781,6 +785,9 @@ func (e *evaluator) attrValue(a *Attribute, av cty.Value, r hcl.Range) (cty.Valu
 	av, pvms := av.UnmarkDeepWithPaths()
 	sensitive, deferred := false, false
 	for _, pm := range pvms {
+		if _, ok := pm.Marks[unreadMark{}]; ok {
+			return cty.NilVal, ds // the failed read is reported where it was needed
+		}
 		if _, ok := pm.Marks[sensitiveMark{}]; ok {
 			sensitive = true
 		}
@@ -889,7 +896,7 @@ func (e *evaluator) withComputed(inst *Instance) (cty.Value, diag.Diagnostics) {
 		live, found, err = e.live.Lookup(inst.Type, key)
 		if err != nil {
 			ds.Append(diag.Errorf(inst.KeyRange(), "Cannot read the live "+inst.Type.Name+" objects", "%s\n\nexoform plans nothing from a failed read. Check the connection and the app's permissions, then run the command again.", err))
-			return cty.DynamicVal, ds
+			return unread, ds
 		}
 	}
 	attrs := markPlaceholders(inst.Value).AsValueMap()
@@ -927,7 +934,7 @@ func (e *evaluator) evalData(res *Resource, t *ResourceType) diag.Diagnostics {
 	if err != nil {
 		r := res.DeclRange
 		ds.Append(diag.Errorf(&r, "Cannot read "+res.Addr(), "%s", err))
-		v = cty.DynamicVal
+		v = unread
 	}
 	e.resources[res.Addr()] = v
 	return ds
@@ -955,6 +962,13 @@ func hasPlaceholder(v cty.Value) bool {
 	})
 	return found
 }
+
+// unreadMark marks the value of an object or data block whose read failed: the failure is
+// reported once, where the read was needed, and the values that depend on it are left out
+// without a second, misleading error ("Value not known") at every reference.
+type unreadMark struct{}
+
+var unread = cty.DynamicVal.Mark(unreadMark{})
 
 func hasMark(v cty.Value, m any) bool {
 	_, pvms := v.UnmarkDeepWithPaths()
@@ -992,6 +1006,9 @@ func (e *evaluator) evalOutputs(ev *Evaluated) diag.Diagnostics {
 			continue
 		}
 		r := o.Expr.Range()
+		if hasMark(v, unreadMark{}) {
+			continue // the failed read is reported where it was needed
+		}
 		if hasMark(v, sensitiveMark{}) && !o.Sensitive {
 			ds.Append(diag.Errorf(&r, "Output refers to sensitive values", "The output %q would print a value that comes from a sensitive variable. Set sensitive = true in the output block to hide it, or output something else.", o.Name))
 			continue

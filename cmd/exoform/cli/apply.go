@@ -151,6 +151,7 @@ func (a *app) runApplyFile(ctx context.Context, o *applyOptions, path string) er
 	}
 	// The outputs take the values of objects that exist from the tenant.
 	live, ds := planner.EvaluateLive(ctx, ev, a.inputs(o.vars))
+	planner.Close() // the outputs' lookups are done; the rest of the plan-time reads are not needed
 	if ds.HasErrors() {
 		return ds
 	}

@@ -79,6 +79,7 @@ func (a *app) makePlan(ctx context.Context, vars varFlags, parallelism, allowDel
 		return nil, nil, err
 	}
 	planner := &plan.Planner{Registry: s.registry, Parallelism: parallelism}
+	defer planner.Close() // no read outlives the plan, even when it stops at an error
 	// Evaluated again against the tenant, for computed attributes and data blocks; its
 	// diagnostics include the warnings of the offline evaluation.
 	ev, warnings = planner.EvaluateLive(ctx, ev, a.inputs(vars))
