@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/exoform/exoform/providers/httplog"
 	"github.com/exoform/exoform/schema"
 )
 
@@ -142,11 +143,9 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// redact removes the secret, and anything shaped like a token, from a message shown to the user.
 func redact(s, secret string) string {
-	if len(secret) >= 3 {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
+	return httplog.NewRedactor(secret).Text(s)
 }
 
 // signInWays lists every way exoform can sign in, for a sign-in that found no credential.

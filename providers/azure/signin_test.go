@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,29 @@ func TestSignInErrorKeepsCancellation(t *testing.T) {
 	_, err = cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("GetToken on a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// TestRedactSignInMessage: what Entra's answer is shown through loses the secret in any form
+// and anything shaped like a token.
+func TestRedactSignInMessage(t *testing.T) {
+	const secret = "s3cr3t~Value.With+Plus"
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz"
+	tests := []struct{ in, secret string }{
+		{"AADSTS7000215: Invalid client secret provided: " + secret, secret},
+		{"client_secret=" + url.QueryEscape(secret) + "&grant_type=client_credentials", secret},
+		{"the assertion " + jwt + " is expired", ""},
+		{"AADSTS700024: Client assertion is not within its valid time range. " + jwt, secret},
+	}
+	for _, tt := range tests {
+		got := redact(tt.in, tt.secret)
+		for _, bad := range []string{secret, url.QueryEscape(secret), jwt} {
+			if strings.Contains(got, bad) {
+				t.Errorf("redact(%q) = %q still holds %q", tt.in, got, bad)
+			}
+		}
+		if !strings.Contains(got, "[redacted]") {
+			t.Errorf("redact(%q) = %q: nothing marked as redacted", tt.in, got)
+		}
 	}
 }
