@@ -53,8 +53,9 @@
 // sim reset --caller read-only" seed a tenant whose admin app may only read
 // (--sim=FILE or --state FILE names the tenant "exoform plan --sim" uses);
 // "exoform sim serve --caller read-only|admin" switches an existing tenant,
-// which keeps the choice. Tokens issued before a switch keep their claims
-// for their hour, as Entra's do.
+// which keeps the choice; EXOFORM_SIM_CALLER=read-only|admin does the same
+// for the embedded tenant of "exoform plan --sim". Tokens issued before a
+// switch keep their claims for their hour, as Entra's do.
 //
 // Stats tells a test what the callers wrote: per service, the write
 // requests received (Exchange cmdlets that change the tenant, Graph POST,

@@ -312,6 +312,17 @@ func (a *app) startSim(ctx context.Context, tenant string, faults bool) (*sim.Se
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulated tenant: %w", err)
 	}
+	// EXOFORM_SIM_CALLER=read-only plans as an app that may only read (sim seed --caller).
+	if v := a.io.Getenv("EXOFORM_SIM_CALLER"); v != "" {
+		c, err := sim.ParseCaller(v)
+		if err == nil {
+			err = sim.SetCaller(opts.StatePath, c)
+		}
+		if err != nil {
+			srv.Close()
+			return nil, fmt.Errorf("EXOFORM_SIM_CALLER: %w", err)
+		}
+	}
 	return srv, nil
 }
 
