@@ -13,7 +13,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/exoform/exoform/providers"
 )
@@ -630,4 +633,102 @@ func unclearError(stdout, stderr string, planOnly bool) string {
 		return "a failed plan printed something on standard output"
 	}
 	return ""
+}
+
+// TestSoakPlanProblems holds the soak's and crash test's judge of plans to what it must find:
+// every wrong create, adoption and deletion, and nothing when the plan is right or the
+// replication lag explains it.
+func TestSoakPlanProblems(t *testing.T) {
+	const ws = "ws"
+	decls := []decl{
+		{Addr: tConnector + ".a", Type: tConnector, Key: "A"},
+		{Addr: tConnector + ".b", Type: tConnector, Key: "B"},
+		{Addr: tMailbox + ".m", Type: tMailbox, Key: "m@contoso.com"},
+		{Addr: tPermissions + ".m", Type: tPermissions, Key: "m@contoso.com"},
+	}
+	view := func(objs ...tenantObject) *tenantView { return &tenantView{Objects: objs} }
+	a := tenantObject{Type: tConnector, Key: "A", Owner: ws}
+	b := tenantObject{Type: tConnector, Key: "B", Owner: ws}
+	m := tenantObject{Type: tMailbox, Key: "m@contoso.com", Owner: ws}
+	hand := tenantObject{Type: tConnector, Key: "Hand"}
+	old := tenantObject{Type: tConnector, Key: "Old", Owner: ws}
+	type change struct{ addr, typ, key, action string }
+	plan := func(cs ...change) *soakPlan {
+		p := &soakPlan{}
+		for _, c := range cs {
+			p.Changes = append(p.Changes, struct {
+				Address    string            `json:"address"`
+				Type       string            `json:"type"`
+				Key        string            `json:"key"`
+				Action     string            `json:"action"`
+				Owner      string            `json:"owner"`
+				Operations []json.RawMessage `json:"operations"`
+			}{Address: c.addr, Type: c.typ, Key: c.key, Action: c.action})
+		}
+		return p
+	}
+	tests := []struct {
+		name      string
+		plan      *soakPlan
+		pre, post *tenantView
+		want      []string
+	}{
+		{"nothing to do", plan(), view(a, b, m, hand), view(a, b, m, hand), nil},
+		{"creates what is missing", plan(change{tConnector + ".b", tConnector, "B", "create"}), view(a, m, hand), view(a, m, hand), nil},
+		{"a create the lag explains", plan(change{tConnector + ".b", tConnector, "B", "create"}), view(a, m), view(a, b, m), nil},
+		{"creates what exists", plan(change{tConnector + ".b", tConnector, "B", "create"}), view(a, b, m), view(a, b, m),
+			[]string{`plans to create exchange_inbound_connector.b although "B" exists`}},
+		{"misses a create", plan(), view(a, m), view(a, m),
+			[]string{`does not plan to create exchange_inbound_connector.b although "B" does not exist (action "")`}},
+		{"creates a setting", plan(change{tPermissions + ".m", tPermissions, "m@contoso.com", "create"}), view(a, b, m), view(a, b, m),
+			[]string{"plans to create exchange_mailbox_permissions.m, which the configuration does not declare as an object to create"}},
+		{"adopts what is unmarked", plan(change{tMailbox + ".m", tMailbox, "m@contoso.com", "adopt"}),
+			view(a, b, tenantObject{Type: tMailbox, Key: "m@contoso.com"}), view(a, b, tenantObject{Type: tMailbox, Key: "m@contoso.com"}), nil},
+		{"adopts its own", plan(change{tMailbox + ".m", tMailbox, "m@contoso.com", "adopt"}), view(a, b, m), view(a, b, m),
+			[]string{`plans to adopt exchange_shared_mailbox.m although "m@contoso.com" already carries this workspace's marker`}},
+		{"deletes what it owns and no longer declares", plan(change{`exchange_inbound_connector["Old"]`, tConnector, "Old", "delete"}),
+			view(a, b, m, old), view(a, b, m, old), nil},
+		{"misses a delete", plan(), view(a, b, m, old), view(a, b, m, old),
+			[]string{`does not plan to delete exchange_inbound_connector["Old"], which this workspace owns and no longer declares`}},
+		{"deletes a hand-made object", plan(change{`exchange_inbound_connector["Hand"]`, tConnector, "Hand", "delete"}), view(a, b, m, hand), view(a, b, m, hand),
+			[]string{`plans to delete exchange_inbound_connector["Hand"], which does not carry this workspace's marker (owner "")`}},
+		{"deletes a declared object", plan(change{`exchange_inbound_connector["A"]`, tConnector, "A", "delete"}), view(a, b, m), view(a, b, m),
+			[]string{`plans to delete exchange_inbound_connector["A"], which the configuration declares`}},
+		{"deletes what does not exist", plan(change{`exchange_inbound_connector["Gone"]`, tConnector, "Gone", "delete"}), view(a, b, m), view(a, b, m),
+			[]string{`plans to delete exchange_inbound_connector["Gone"], which does not exist`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := planProblems(ws, decls, tc.plan, tc.pre, tc.post)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("planProblems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSoakLeaks: values and tokens are found wherever they are, and only named in the report.
+func TestSoakLeaks(t *testing.T) {
+	const secret = "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789"
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"clean", "Apply complete: 1 created", nil},
+		{"a secret value", "value: " + secret + "\n", []string{"out holds a secret value (one starting Xy8…)"}},
+		{"a token", "Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.x", []string{"out holds an access token (eyJ…)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := leaks("out", tc.text, []string{secret})
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("leaks (-want +got):\n%s", diff)
+			}
+			for _, l := range got {
+				if strings.Contains(l, secret) {
+					t.Errorf("the report repeats the secret: %s", l)
+				}
+			}
+		})
+	}
 }
