@@ -617,6 +617,14 @@
 //     500 or 503. "lost" applies only to writing cmdlets: the write is
 //     persisted, then the answer is a 500 or a reset (chosen by the RNG); a
 //     write that fails validation is answered normally and not counted.
+//   - "stall" is a gateway timing out a long-running request: no answer for
+//     Options.Stall (sim serve --stall, EXOFORM_SIM_STALL; default 15
+//     minutes, as long as Exchange lets a cmdlet run) or until the client
+//     gives up, then the connection is dropped. A stalled write runs first,
+//     so it has happened although no answer came: whether Exchange's back
+//     end finishes a cmdlet whose front-end request timed out is not
+//     documented, and a client must assume it may have. Whole requests
+//     only: it is not drawn for $batch items (Exchange or Graph).
 //
 // Server and state:
 //   - HTTP/1.1 only (no HTTP/2), because the reset fault hijacks connections.

@@ -76,7 +76,11 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, claims *tok
 	} else {
 		fault = s.pickFault(c)
 	}
-	if fault != nil && fault.Kind != FaultLost {
+	if fault != nil && fault.Kind == FaultStall && !c.write {
+		s.stall(w, r)
+		return
+	}
+	if fault != nil && fault.Kind != FaultLost && fault.Kind != FaultStall {
 		s.injectFault(w, r, fault, c)
 		return
 	}
@@ -100,6 +104,10 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, claims *tok
 	res, e := s.run(c, p)
 	if e != nil {
 		s.writeExError(w, e)
+		return
+	}
+	if fault != nil && fault.Kind == FaultStall { // the write happened; no answer comes
+		s.stall(w, r)
 		return
 	}
 	if fault != nil { // lost: the write happened, the answer does not arrive

@@ -18,10 +18,15 @@ const (
 	FaultTruncate = "truncate" // 200 with valid headers and a JSON body cut short
 	FaultHTML     = "html"     // an HTML error page (500 or 503, text/html)
 	FaultLost     = "lost"     // writes only: the write happens, then 500 or reset
+	// FaultStall holds the request without an answer for Options.Stall (default 15 minutes,
+	// as long as a cmdlet may run), or until the client gives up, then drops the connection.
+	// A write has happened by then: only the answer is missing. Whole requests only, never
+	// one item of a $batch.
+	FaultStall = "stall"
 )
 
 // FaultKinds lists the valid kinds, in the order error messages show them.
-var FaultKinds = []string{Fault429, Fault500, Fault503, Fault504, FaultReset, FaultTruncate, FaultHTML, FaultLost}
+var FaultKinds = []string{Fault429, Fault500, Fault503, Fault504, FaultReset, FaultTruncate, FaultHTML, FaultLost, FaultStall}
 
 // Fault is one item of a fault SPEC: inject Kind into Percent of the
 // InvokeCommand requests for Cmdlet (every simulated cmdlet when empty; for

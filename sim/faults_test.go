@@ -183,3 +183,24 @@ func TestFaults_LostWritesPersist(t *testing.T) {
 		t.Errorf("duplicate under lost = %d %s", r.status, r.body)
 	}
 }
+
+// TestFaults_Stall: a stalled request gets no answer (the connection is dropped after
+// Options.Stall), a stalled write has happened all the same, and a stalled read changes
+// nothing.
+func TestFaults_Stall(t *testing.T) {
+	s := startSim(t, Options{Faults: "stall:100%:New-InboundConnector,stall:100%:Get-TransportConfig", Stall: 50 * time.Millisecond})
+	c := newClient(t, s)
+	r := c.invoke("New-InboundConnector", map[string]any{"Name": "Stalled", "SenderDomains": "contoso.com"})
+	if r.err == nil {
+		t.Fatalf("a stalled write was answered: %d %s", r.status, r.body)
+	}
+	if e := c.mustInvoke("Get-InboundConnector", map[string]any{"Identity": "Stalled"}); len(e.Value) != 1 {
+		t.Errorf("the stalled write did not happen")
+	}
+	if r := c.invoke("Get-TransportConfig", nil); r.err == nil {
+		t.Errorf("a stalled read was answered: %d %s", r.status, r.body)
+	}
+	if got := s.Stats().Faults["stall"]; got != 2 {
+		t.Errorf("Stats().Faults[stall] = %d, want 2", got)
+	}
+}

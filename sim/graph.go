@@ -104,7 +104,11 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request, seg []strin
 		s.stats.write(svcGraph) // a $batch counts its items instead
 	}
 	fault := s.pickFault(&cmdlet{name: "Graph " + r.Method, write: write})
-	if fault != nil && fault.Kind != FaultLost {
+	if fault != nil && fault.Kind == FaultStall && !write {
+		s.stall(w, r)
+		return
+	}
+	if fault != nil && fault.Kind != FaultLost && fault.Kind != FaultStall {
 		s.injectGraphFault(w, r, fault, reqID, clientReqID)
 		return
 	}
@@ -115,6 +119,10 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request, seg []strin
 		resp = s.graphBatch(gr)
 	} else {
 		resp = s.graphServe(gr)
+	}
+	if fault != nil && fault.Kind == FaultStall { // the write happened (or failed); no answer comes
+		s.stall(w, r)
+		return
 	}
 	if fault != nil && resp.status < 300 { // lost: the write happened, the answer does not arrive
 		s.stats.fault(FaultLost)

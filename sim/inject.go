@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // injectFault answers a request with fault f instead of running the cmdlet
@@ -50,6 +51,20 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, f *Fault, c
 	case FaultReset:
 		s.resetConnection(w, s.plausibleBody(r, c))
 	}
+}
+
+// stall holds a request without an answer for Options.Stall, or until the client gives up
+// (its request context ends when it closes the connection), then drops the connection: a
+// gateway that timed out a long-running request.
+func (s *Server) stall(w http.ResponseWriter, r *http.Request) {
+	s.stats.fault(FaultStall)
+	t := time.NewTimer(s.opts.Stall)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done(): // the client gave up, or Close closed the connection
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection without an answer
 }
 
 // serveLost answers a write that did happen as if it had failed.

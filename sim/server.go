@@ -39,6 +39,9 @@ type Options struct {
 	// RetryAfter is the Retry-After sent with injected 429 and 503 (rounded
 	// up to whole seconds); default 1s.
 	RetryAfter time.Duration
+	// Stall is how long a "stall" fault holds a request before dropping its
+	// connection; default 15 minutes, as long as an Exchange cmdlet may run.
+	Stall time.Duration
 	// The counts below are, when a new state is seeded, how many objects
 	// the generator adds to the demo tenant (generate.go; 0 = none).
 	//
@@ -116,6 +119,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if opts.RetryAfter <= 0 {
 		opts.RetryAfter = time.Second
+	}
+	if opts.Stall <= 0 {
+		opts.Stall = 15 * time.Minute
 	}
 	if opts.Lag < 0 {
 		return nil, fmt.Errorf("sim: Options.Lag %v is negative", opts.Lag)

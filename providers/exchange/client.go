@@ -589,9 +589,14 @@ func (c *Client) attempt(ctx context.Context, tenant string, k *call, attemptNo 
 			}
 			return verdict{}, fmt.Errorf("%s: %w", name, ctx.Err())
 		}
+		var ne net.Error
+		timedOut := errors.As(err, &ne) && ne.Timeout()
 		err = fmt.Errorf("%s: %w", name, netErr(err))
 		if read || !sent {
-			return verdict{retry: true}, err
+			// A request that got no answer in time is retried like a 504, not like a
+			// dropped connection: the wait for an answer is up to 16 minutes, and eight of
+			// those would hold a plan for hours.
+			return verdict{retry: true, serverError: timedOut}, err
 		}
 		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}

@@ -779,3 +779,27 @@ func TestGzipAndNonTerminatingErrors(t *testing.T) {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
+
+// TestReadTimeoutsRetriedLikeGatewayErrors: a read that gets no answer in time is retried
+// twice, as a 504 is, not eight times: each wait may be the 16 minutes a cmdlet may run. A
+// write that got no answer is never repeated: its outcome is unknown.
+func TestReadTimeoutsRetriedLikeGatewayErrors(t *testing.T) {
+	s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // no answer until the client gives up
+	})
+	hc := s.srv.Client()
+	hc.Transport.(*http.Transport).ResponseHeaderTimeout = 50 * time.Millisecond
+	c, rec, _ := newTestClient(t, s, func(o *ClientOptions) { o.HTTPClient = hc })
+	_, err := c.Invoke(context.Background(), "Get-InboundConnector", nil)
+	if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(err.Error(), "Get-InboundConnector") {
+		t.Fatalf("err = %v, want a timeout naming the cmdlet", err)
+	}
+	if got := len(rec.got()); got != maxServerErrorRetries {
+		t.Errorf("retried %d times, want %d", got, maxServerErrorRetries)
+	}
+	before := s.requests.Load()
+	_, err = c.Invoke(context.Background(), "New-InboundConnector", nil)
+	if !IsOutcomeUnknown(err) || s.requests.Load()-before != 1 {
+		t.Errorf("write: err = %v after %d requests, want one request and an unknown outcome", err, s.requests.Load()-before)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,6 +128,10 @@ func (a *app) connect(ctx context.Context, tenant string) (*session, error) {
 		s.close()
 		return nil, err
 	}
+	if err := a.responseTimeout(hc); err != nil {
+		s.close()
+		return nil, err
+	}
 	credOpts := azure.CredentialOptions{Cloud: cloud, TenantID: tenant, Getenv: a.io.Getenv}
 	// Everything the debug log shows passes one redactor, which knows the secrets the
 	// credential sends besides the names and shapes of secrets.
@@ -230,6 +235,27 @@ func (a *app) logLevel() string {
 // debugMu keeps the lines of one debug message together when requests run at once.
 var debugMu sync.Mutex
 
+// responseTimeout applies EXOFORM_RESPONSE_TIMEOUT: how long to wait for an answer to begin.
+// The default, 16 minutes, outlasts the longest cmdlet Exchange runs (15 minutes); a shorter
+// one makes a stalled request fail sooner (reads are then retried; a write whose answer never
+// came stops the apply as of unknown outcome).
+func (a *app) responseTimeout(hc *http.Client) error {
+	v := a.io.Getenv("EXOFORM_RESPONSE_TIMEOUT")
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("EXOFORM_RESPONSE_TIMEOUT: %q is not a duration such as 2m", v)
+	}
+	tr, ok := hc.Transport.(*http.Transport)
+	if !ok {
+		return fmt.Errorf("EXOFORM_RESPONSE_TIMEOUT: the HTTP client has no transport to set it on")
+	}
+	tr.ResponseHeaderTimeout = d
+	return nil
+}
+
 // debugLog returns the logger of EXOFORM_LOG=debug or trace, else nil. It prefixes every line
 // with [debug] and passes every message through red, whoever wrote it (the HTTP trace, the
 // clients' retry lines, azidentity), so nothing the log shows escapes redaction.
@@ -294,6 +320,13 @@ func (a *app) startSim(ctx context.Context, tenant string, faults bool) (*sim.Se
 				return nil, fmt.Errorf("EXOFORM_SIM_LAG: %q is not a duration such as 30s or 1m", s)
 			}
 			opts.Lag = d
+		}
+		if s := a.io.Getenv("EXOFORM_SIM_STALL"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("EXOFORM_SIM_STALL: %q is not a duration such as 30s or 15m", s)
+			}
+			opts.Stall = d
 		}
 		if s := a.io.Getenv("EXOFORM_SIM_SEED"); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)

@@ -68,7 +68,9 @@ endpoints, CA certificate and the credentials of its admin app. Point any comman
 with --cloud FILE.cloud.json (or EXOFORM_CLOUD).
 
 --faults takes a comma-separated list of KIND:PERCENT[:CMDLET], with the kinds 429, 500,
-503, 504, reset, truncate, html and lost, e.g. "429:5%,503:2%,lost:1%".
+503, 504, reset, truncate, html, lost and stall, e.g. "429:5%,503:2%,lost:1%". A stalled
+request gets no answer for --stall (15 minutes, as long as a cmdlet may run), or until the
+client gives up; a stalled write has happened all the same.
 --lag makes new and changed objects invisible to reads for up to DURATION.
 --profile realistic adds Microsoft's latency and limits: 100 ms per Graph request, 400 ms
 per Exchange request, at most 10 Exchange requests in flight, Exchange pages of at most
@@ -128,6 +130,7 @@ back. The state keeps the choice.`,
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:0", "the `ADDR` to listen on")
 	cmd.Flags().StringVar(&faults, "faults", "", "inject faults: `SPEC` such as 429:5%,503:2%,lost:1%")
 	cmd.Flags().DurationVar(&lag, "lag", 0, "longest replication lag, a `DURATION` such as 30s")
+	cmd.Flags().DurationVar(&opts.Stall, "stall", 15*time.Minute, "how long a stall fault holds a request, a `DURATION`")
 	cmd.Flags().StringVar(&profile, "profile", "off", "latency and limits model: `SPEC` such as realistic or realistic,exchange-concurrency=5")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "seed of the fault and lag randomness")
 	cmd.Flags().StringVar(&opts.Tenant, "tenant", "", "tenant GUID or initial domain to seed a new state with")
