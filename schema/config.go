@@ -24,6 +24,7 @@ type Config struct {
 	Outputs         []*Output   // in file order
 
 	declared map[string]*Resource // Resources by address, while loading
+	outputs  map[string]*Output   // Outputs by name, while loading
 }
 
 // An Output is an `output "NAME"` block: a value printed after plan and apply.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,10 +10,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/exoform/exoform/schema/diag"
 )
@@ -58,6 +62,26 @@ func ConfigFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
+// otherHCL names the files of dir that look like configuration but are not read (main.hcl,
+// main.tf), as a clause for the "no configuration files" diagnostic: the usual cause is a
+// file named without the .exo part.
+func otherHCL(dir string) string {
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && (strings.HasSuffix(e.Name(), ".hcl") || strings.HasSuffix(e.Name(), ".tf")) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	if len(names) > 3 {
+		names = append(names[:3], "...")
+	}
+	return fmt.Sprintf(" (it holds %s, but exoform reads only files named *%s)", strings.Join(names, ", "), FileSuffix)
+}
+
 // LoadDir parses every *.exo.hcl file in dir. File names in diagnostics are relative to dir.
 func LoadDir(dir string) (*Config, diag.Diagnostics) {
 	var ds diag.Diagnostics
@@ -67,7 +91,7 @@ func LoadDir(dir string) (*Config, diag.Diagnostics) {
 		return nil, ds
 	}
 	if len(paths) == 0 {
-		ds.Append(diag.Errorf(nil, "No configuration files", "The directory %s holds no *%s files. Create one (see examples/quickstart) or pass --chdir DIR.", dir, FileSuffix))
+		ds.Append(diag.Errorf(nil, "No configuration files", "The directory %s holds no *%s files%s. Create one (see examples/quickstart) or pass --chdir DIR.", dir, FileSuffix, otherHCL(dir)))
 		return nil, ds
 	}
 	srcs := make(map[string][]byte, len(paths))
@@ -106,11 +130,27 @@ func LoadSources(srcs map[string][]byte) (*Config, diag.Diagnostics) {
 	sort.Strings(names)
 	p := hclparse.NewParser()
 	var exoformBlocks []*hcl.Block
+	refused := false // a file was not parsed: its exoform block may be the one missing
 	for _, name := range names {
+		// The parser recurses once per nesting level: a file nested deeply enough (a few
+		// hundred kilobytes of brackets) would overflow the stack, which no recover catches.
+		if nd := checkEncoding(srcs[name], name); nd.HasErrors() {
+			ds.Append(nd)
+			refused = true
+			continue
+		}
+		if nd := CheckLimits(srcs[name], name); nd.HasErrors() {
+			ds.Append(nd)
+			refused = true
+			continue
+		}
 		f, hd := p.ParseHCL(srcs[name], name)
 		ds.Append(hd)
 		if f == nil {
 			continue
+		}
+		if !hd.HasErrors() {
+			ds.Append(duplicateKeys(f.Body))
 		}
 		cfg.Files[name] = f
 		content, hd := f.Body.Content(topSchema)
@@ -132,7 +172,9 @@ func LoadSources(srcs map[string][]byte) (*Config, diag.Diagnostics) {
 			}
 		}
 	}
-	ds.Append(cfg.decodeExoform(exoformBlocks, names))
+	if len(exoformBlocks) > 0 || !refused {
+		ds.Append(cfg.decodeExoform(exoformBlocks, names))
+	}
 	ds.Sort()
 	return cfg, ds
 }
@@ -289,11 +331,9 @@ func (cfg *Config) decodeOutput(b *hcl.Block) diag.Diagnostics {
 		ds.Append(diag.Errorf(&r, "Invalid output name", "%q is not a valid name: use letters, digits, '_' and '-', starting with a letter or '_'.", name))
 		return ds
 	}
-	for _, o := range cfg.Outputs {
-		if o.Name == name {
-			ds.Append(diag.Errorf(&r, "Duplicate output", "The output %q is already declared at %s. Rename or remove one of them.", name, o.DeclRange))
-			return ds
-		}
+	if o, ok := cfg.outputs[name]; ok {
+		ds.Append(diag.Errorf(&r, "Duplicate output", "The output %q is already declared at %s. Rename or remove one of them.", name, o.DeclRange))
+		return ds
 	}
 	content, hd := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "value", Required: true}, {Name: "description"}, {Name: "sensitive"}}})
@@ -310,6 +350,10 @@ func (cfg *Config) decodeOutput(b *hcl.Block) diag.Diagnostics {
 		ds.Append(literalBool(s, &o.Sensitive))
 	}
 	cfg.Outputs = append(cfg.Outputs, o)
+	if cfg.outputs == nil {
+		cfg.outputs = map[string]*Output{}
+	}
+	cfg.outputs[name] = o
 	return ds
 }
 
@@ -439,4 +483,231 @@ func literalBool(a *hcl.Attribute, dst *bool) diag.Diagnostics {
 	}
 	*dst = v.True()
 	return ds
+}
+
+// checkEncoding refuses a file that is not UTF-8 text with one diagnostic at the first bad
+// byte. The parser would report the byte too, but then go on to read the rest as broken
+// syntax: a UTF-16 file (what Windows PowerShell's > writes) gave fifty errors, and a
+// Windows-1252 "ü" an unterminated string. A NUL byte is valid UTF-8 but never text.
+func checkEncoding(src []byte, filename string) diag.Diagnostics {
+	var ds diag.Diagnostics
+	at := func(off int) *hcl.Range {
+		line, start := 1, 0
+		for i, b := range src[:off] {
+			if b == '\n' {
+				line, start = line+1, i+1
+			}
+		}
+		p := hcl.Pos{Line: line, Column: utf8.RuneCount(src[start:off]) + 1, Byte: off}
+		end := p
+		end.Column, end.Byte = p.Column+1, off+1
+		return &hcl.Range{Filename: filename, Start: p, End: end}
+	}
+	utf16 := len(src) >= 2 && (bytes.HasPrefix(src, []byte{0xff, 0xfe}) || bytes.HasPrefix(src, []byte{0xfe, 0xff}) ||
+		(src[0] == 0) != (src[1] == 0))
+	if utf16 {
+		ds.Append(diag.Errorf(at(0), "File is not UTF-8",
+			"The file looks UTF-16 encoded; exoform reads UTF-8 only. Save it as UTF-8 in your editor (Windows PowerShell's > and Out-File write UTF-16: use Set-Content -Encoding utf8 or PowerShell 7)."))
+		return ds
+	}
+	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
+		return ds
+	}
+	for off := 0; off < len(src); {
+		r, n := utf8.DecodeRune(src[off:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			ds.Append(diag.Errorf(at(off), "Invalid character encoding",
+				"The byte 0x%02X here is not UTF-8; the file may have been saved as Windows-1252 or Latin-1. Save it as UTF-8 in your editor.", src[off]))
+			return ds
+		case r == 0:
+			ds.Append(diag.Errorf(at(off), "Invalid character",
+				"The file holds a NUL byte here, which no configuration text contains: the file may be damaged or not a text file. Remove the byte, or write \\u0000 in a string if it is meant."))
+			return ds
+		}
+		off += n
+	}
+	return ds
+}
+
+// MaxNesting bounds how deeply a file's blocks and expressions may nest. Written configurations
+// nest a handful of levels; the bound is far above that and far below the depth at which the
+// parser or the evaluator, which recurse once per level, would overflow the stack.
+const MaxNesting = 1000
+
+// maxLiteralCost bounds the pieces times the bytes of one run of literal text in a string or
+// heredoc (a piece is a heredoc line, or the text between two escapes such as $${). The parser
+// joins the pieces one at a time, copying the text so far each time: a 100,000-line heredoc
+// took minutes. 1 GiB of copying is about a second; 3,000 lines of 100 characters stay under.
+const maxLiteralCost = 1 << 30
+
+// CheckLimits refuses source the parser could not read in bounded stack and time, before it
+// reads it: nesting deeper than MaxNesting, and strings or heredocs of more pieces than
+// maxLiteralCost allows. It reads the tokens, which the lexer produces without recursion, and
+// counts what makes the parser recurse: brackets, braces, parentheses, quotes, heredocs,
+// template sequences and directives, and operators, whose chains the parser and the evaluator
+// also walk one level per operator. Commas, '=' and the newlines between a body's items start
+// a sibling, which does not nest. The count is conservative: it may count a level the parser
+// does not recurse into, never the reverse.
+func CheckLimits(src []byte, filename string) diag.Diagnostics {
+	var ds diag.Diagnostics
+	toks, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	type level struct {
+		open    hclsyntax.TokenType // the opening token; directive for an if or for body
+		outer   int                 // the depth before the opener, restored by its closer
+		base    int                 // the depth of the level's own items
+		keyword string              // for a template sequence: the directive it starts
+	}
+	const directive = hclsyntax.TokenType('D')
+	var stack []level
+	depth := 0
+	top := func() *level {
+		if len(stack) == 0 {
+			return nil
+		}
+		return &stack[len(stack)-1]
+	}
+	push := func(t hclsyntax.TokenType) {
+		stack = append(stack, level{open: t, outer: depth, base: depth + 1})
+		depth++
+	}
+	// pop closes the innermost level if it was opened by one of opens; a stray closer is a
+	// syntax error the parser reports, and leaves the count as it is.
+	pop := func(opens ...hclsyntax.TokenType) *level {
+		l := top()
+		if l == nil {
+			return nil
+		}
+		for _, o := range opens {
+			if l.open == o {
+				stack = stack[:len(stack)-1]
+				depth = l.outer
+				return l
+			}
+		}
+		return nil
+	}
+	var pieces, size int // of the current run of literal text
+	for i, tok := range toks {
+		if tok.Type != hclsyntax.TokenQuotedLit && tok.Type != hclsyntax.TokenStringLit {
+			pieces, size = 0, 0
+		}
+		switch tok.Type {
+		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen, hclsyntax.TokenOQuote,
+			hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			push(tok.Type)
+		case hclsyntax.TokenCBrace:
+			pop(hclsyntax.TokenOBrace)
+		case hclsyntax.TokenCBrack:
+			pop(hclsyntax.TokenOBrack)
+		case hclsyntax.TokenCParen:
+			pop(hclsyntax.TokenOParen)
+		case hclsyntax.TokenCQuote:
+			pop(hclsyntax.TokenOQuote)
+		case hclsyntax.TokenCHeredoc:
+			pop(hclsyntax.TokenOHeredoc)
+		case hclsyntax.TokenTemplateSeqEnd:
+			seq := pop(hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl)
+			if seq == nil {
+				break
+			}
+			// An if or for directive's body nests until its end directive.
+			switch seq.keyword {
+			case "if", "for":
+				push(directive)
+			case "endif", "endfor":
+				pop(directive)
+			}
+		case hclsyntax.TokenIdent:
+			if l := top(); l != nil && l.open == hclsyntax.TokenTemplateControl && l.keyword == "" && toks[i-1].Type == hclsyntax.TokenTemplateControl {
+				l.keyword = string(tok.Bytes)
+			}
+		case hclsyntax.TokenComma, hclsyntax.TokenEqual:
+			if l := top(); l != nil {
+				depth = l.base
+			} else {
+				depth = 0
+			}
+		case hclsyntax.TokenNewline:
+			// Inside brackets and parentheses a newline continues the expression.
+			if l := top(); l == nil {
+				depth = 0
+			} else if l.open == hclsyntax.TokenOBrace {
+				depth = l.base
+			}
+		case hclsyntax.TokenPlus, hclsyntax.TokenMinus, hclsyntax.TokenStar, hclsyntax.TokenSlash, hclsyntax.TokenPercent,
+			hclsyntax.TokenEqualOp, hclsyntax.TokenNotEqual, hclsyntax.TokenLessThan, hclsyntax.TokenLessThanEq,
+			hclsyntax.TokenGreaterThan, hclsyntax.TokenGreaterThanEq, hclsyntax.TokenAnd, hclsyntax.TokenOr,
+			hclsyntax.TokenBang, hclsyntax.TokenQuestion, hclsyntax.TokenColon, hclsyntax.TokenFatArrow:
+			depth++
+		case hclsyntax.TokenQuotedLit, hclsyntax.TokenStringLit:
+			pieces, size = pieces+1, size+len(tok.Bytes)
+			if pieces*size > maxLiteralCost {
+				r := tok.Range
+				ds.Append(diag.Errorf(&r, "String too long",
+					"This string or heredoc runs to %d lines or escapes and %d bytes by here, more than exoform reads in one piece. "+
+						"Split it into several locals and join them with join(\"\", [...]), or check for a missing closing quote or heredoc marker.", pieces, size))
+				return ds
+			}
+		}
+		if depth > MaxNesting {
+			r := tok.Range
+			ds.Append(diag.Errorf(&r, "Configuration nested too deeply",
+				"The blocks and expressions here nest more than %d levels deep (brackets, braces, parentheses, quotes, templates and chained operators each count). "+
+					"Split the expression with locals, or check for a missing closing bracket.", MaxNesting))
+			return ds
+		}
+	}
+	return ds
+}
+
+// duplicateKeys reports an object constructor that sets one key twice ({ a = 1, a = 2 }): the
+// language keeps the last value without a word, which would silently drop a for_each element
+// or a setting. Only keys known without evaluation are compared; a computed key that repeats
+// is left to evaluation.
+func duplicateKeys(body hcl.Body) diag.Diagnostics {
+	var ds diag.Diagnostics
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return ds
+	}
+	_ = hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
+		obj, ok := n.(*hclsyntax.ObjectConsExpr)
+		if !ok || len(obj.Items) < 2 {
+			return nil
+		}
+		seen := make(map[string]hcl.Range, len(obj.Items))
+		for _, item := range obj.Items {
+			key, ok := staticKey(item.KeyExpr)
+			if !ok {
+				continue
+			}
+			r := item.KeyExpr.Range()
+			if prev, dup := seen[key]; dup {
+				ds.Append(diag.Errorf(&r, "Duplicate key in object",
+					"The key %q is already set at %s; the later value would silently replace the earlier one. Remove or rename one of them.", key, prev))
+				continue
+			}
+			seen[key] = r
+		}
+		return nil
+	})
+	return ds
+}
+
+// staticKey is an object key's string when it is known without evaluation: a bare name, a
+// literal, or an expression of literals.
+func staticKey(e hclsyntax.Expression) (string, bool) {
+	if len(e.Variables()) > 0 {
+		return "", false
+	}
+	v, hd := e.Value(nil)
+	if hd.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+		return "", false
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || s.IsNull() {
+		return "", false
+	}
+	return s.AsString(), true
 }
