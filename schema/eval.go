@@ -442,22 +442,37 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 		}
 		m[t][name] = v
 	}
-	return e.evalContext(byType, data)
+	return e.evalContext(e.vars, e.locals, byType, data)
 }
 
 // ctxFor is the evaluation context of expressions whose references are refs: var, local, and
 // only the resources and data blocks they name. Building the whole context (every resource
 // evaluated so far) for each of ten thousand declarations made evaluation quadratic in their
-// number. A reference of another shape (a whole type, as in a for expression over it) gets
-// the whole context.
+// number. Variables and locals are narrowed the same way: a hundred thousand locals each built
+// the object of all the others. A reference of another shape (a whole type, as in a for
+// expression over it, or var or local on its own) gets the whole context.
 func (e *evaluator) ctxFor(refs []hcl.Traversal) *hcl.EvalContext {
 	byType := map[string]map[string]cty.Value{}
 	data := map[string]map[string]cty.Value{}
+	vars, locals := map[string]cty.Value{}, map[string]cty.Value{}
 	for _, tr := range refs {
 		root := tr.RootName()
 		m, typ, name, addr := byType, root, "", ""
 		switch root {
-		case "var", "local", "each":
+		case "var", "local":
+			all, some := e.vars, vars
+			if root == "local" {
+				all, some = e.locals, locals
+			}
+			n := stepName(tr, 1)
+			if n == "" {
+				return e.ctx()
+			}
+			if v, ok := all[n]; ok {
+				some[n] = v
+			}
+			continue
+		case "each":
 			continue
 		case "data":
 			m = data
@@ -479,15 +494,15 @@ func (e *evaluator) ctxFor(refs []hcl.Traversal) *hcl.EvalContext {
 		}
 		m[typ][name] = v
 	}
-	return e.evalContext(byType, data)
+	return e.evalContext(vars, locals, byType, data)
 }
 
-// evalContext is the context holding var, local, and the resources (by type, then name) and
+// evalContext is the context holding the variables, locals, resources (by type, then name) and
 // data blocks given.
-func (e *evaluator) evalContext(byType, data map[string]map[string]cty.Value) *hcl.EvalContext {
+func (e *evaluator) evalContext(vs, locals map[string]cty.Value, byType, data map[string]map[string]cty.Value) *hcl.EvalContext {
 	vars := map[string]cty.Value{
-		"var":   cty.ObjectVal(e.vars),
-		"local": cty.ObjectVal(e.locals),
+		"var":   cty.ObjectVal(vs),
+		"local": cty.ObjectVal(locals),
 	}
 	for t, m := range byType {
 		vars[t] = cty.ObjectVal(m)
