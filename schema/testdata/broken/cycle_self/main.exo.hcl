@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+locals {
+  name = "${local.name}-relay"
+}

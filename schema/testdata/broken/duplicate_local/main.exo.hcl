@@ -1,0 +1,11 @@
+exoform {
+  workspace = "w"
+}
+
+locals {
+  domain = "contoso.com"
+}
+
+locals {
+  domain = "fabrikam.com"
+}

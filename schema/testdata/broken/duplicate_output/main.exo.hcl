@@ -1,0 +1,11 @@
+exoform {
+  workspace = "w"
+}
+
+output "domain" {
+  value = "contoso.com"
+}
+
+output "domain" {
+  value = "fabrikam.com"
+}

@@ -1,0 +1,11 @@
+exoform {
+  workspace = "w"
+}
+
+tenant {
+  id = "contoso.onmicrosoft.com"
+}
+
+tenant {
+  id = "fabrikam.onmicrosoft.com"
+}

@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+tenant {
+  id = "contoso"
+}

@@ -1,0 +1,2 @@
+# A Terraform file: exoform reads only *.exo.hcl files.
+resource "null_resource" "x" {}

@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+output "relay" {
+  value = exchange_inbound_connector.relay.name
+}

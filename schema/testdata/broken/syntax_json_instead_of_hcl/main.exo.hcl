@@ -1,0 +1,3 @@
+{
+  "exoform": { "workspace": "w" }
+}

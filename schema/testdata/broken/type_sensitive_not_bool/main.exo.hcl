@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+variable "token" {
+  sensitive = "yes"
+}

@@ -1,0 +1,8 @@
+exoform {
+  workspace = "w"
+}
+
+variable "retries" {
+  type    = number
+  default = "three"
+}

@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+data "entra_user" "alice" {
+  user_principal_name = "alice@contoso.com"
+}

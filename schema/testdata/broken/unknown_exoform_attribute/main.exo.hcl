@@ -1,0 +1,4 @@
+exoform {
+  workspace = "w"
+  version   = "1"
+}

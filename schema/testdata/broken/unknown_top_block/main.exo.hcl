@@ -1,0 +1,7 @@
+exoform {
+  workspace = "w"
+}
+
+module "mail" {
+  source = "./mail"
+}
