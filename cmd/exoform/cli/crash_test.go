@@ -381,7 +381,9 @@ func (c *crashRun) checkSecretValues(when string, v *tenantView) {
 		value := strings.TrimSpace(string(b))
 		switch {
 		case err != nil:
-			c.t.Errorf("%s: client secret %q exists in the tenant but its value was never written to %s (%v): the value is lost, and the plan does not say so (see /tmp/soak-bugs.md)", when, d.Key, d.ValueFile, err)
+			// The kill fell between addPassword's answer and the write of the value file: the
+			// value is lost, yet the plan shows no change for the secret.
+			c.t.Errorf("%s: client secret %q exists in the tenant but its value was never written to %s (%v): the value is lost, and the plan does not say so", when, d.Key, d.ValueFile, err)
 		case !strings.HasPrefix(value, o.Hint):
 			c.t.Errorf("%s: %s holds a value that is not the secret %q in the tenant (hint %q)", when, d.ValueFile, d.Key, o.Hint)
 		default:
