@@ -223,6 +223,12 @@ func parseError(cmdlet string, status int, header http.Header, body []byte, requ
 		e.Message = "empty response body"
 	} else if isConcurrencyLimit(body) {
 		e.Message = wire.Sanitize(body, 300)
+	} else if text := ""; trimmed[0] == '"' && json.Unmarshal(trimmed, &text) == nil {
+		// A $batch item's body can be a JSON string holding a gateway's HTML page: show the
+		// page, not its escapes.
+		e.Message = fmt.Sprintf("the response was not an error object (HTTP %d): %s", status, wire.Sanitize([]byte(text), 200))
+	} else if json.Valid(trimmed) {
+		e.Message = fmt.Sprintf("the response holds no error description (HTTP %d): %s", status, wire.Sanitize(body, 200))
 	} else {
 		e.Message = fmt.Sprintf("the response was not JSON (HTTP %d): %s", status, wire.Sanitize(body, 200))
 	}
