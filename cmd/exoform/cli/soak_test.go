@@ -21,8 +21,8 @@ import (
 // TestSoak is the soak runner of issue 8: randomised apply rounds against the simulated
 // tenant with faults on, per scenario. Each round changes the configuration at random (adds,
 // removes and modifies declarations), picks a random fault SPEC (429 with Retry-After,
-// 500/503/504, resets, truncated bodies, HTML error pages, lost writes, replication lag) and
-// then:
+// 500/503/504, resets, truncated bodies, HTML error pages, lost writes, stalled requests that
+// the client gives up on, replication lag) and then:
 //
 //   - plans with the faults on, and holds the plan against the tenant (planProblems): a plan
 //     either fails with a clear error or proposes only creates, adoptions and deletions that
@@ -160,8 +160,15 @@ type soakFaults struct {
 	debug bool // EXOFORM_LOG=debug: request traces must not leak either
 }
 
+// soakResponseTimeout is how long a round's commands wait for an answer to begin when the
+// faults stall requests: the sim answers in milliseconds otherwise.
+const soakResponseTimeout = 700 * time.Millisecond
+
 func (f soakFaults) String() string {
 	s := fmt.Sprintf("EXOFORM_SIM_FAULTS=%q EXOFORM_SIM_SEED=%d", f.spec, f.seed)
+	if strings.Contains(f.spec, "stall") {
+		s += " EXOFORM_SIM_STALL=1m EXOFORM_RESPONSE_TIMEOUT=" + soakResponseTimeout.String()
+	}
 	if f.lag > 0 {
 		s += " EXOFORM_SIM_LAG=" + f.lag.String()
 	}
@@ -254,6 +261,12 @@ func (s *soakRun) exoform(faulty bool, attempt int, args ...string) (int, string
 		env["EXOFORM_SIM_SEED"] = strconv.FormatInt(s.faults.seed+int64(attempt), 10)
 		if s.faults.lag > 0 {
 			env["EXOFORM_SIM_LAG"] = s.faults.lag.String()
+		}
+		if strings.Contains(s.faults.spec, "stall") {
+			// A stalled request (a gateway timing out a long cmdlet) holds for a minute; the
+			// client gives up long before, as EXOFORM_RESPONSE_TIMEOUT tells it to.
+			env["EXOFORM_SIM_STALL"] = "1m"
+			env["EXOFORM_RESPONSE_TIMEOUT"] = soakResponseTimeout.String()
 		}
 	}
 	if s.faults.debug {
@@ -523,6 +536,7 @@ func pickFaults(rng *rand.Rand) soakFaults {
 		func() string { return fmt.Sprintf("truncate:%d%%", []int{2, 5}[rng.IntN(2)]) },
 		func() string { return fmt.Sprintf("html:%d%%", []int{2, 5}[rng.IntN(2)]) },
 		func() string { return fmt.Sprintf("lost:%d%%", []int{5, 10, 20}[rng.IntN(3)]) },
+		func() string { return fmt.Sprintf("stall:%d%%", []int{2, 5}[rng.IntN(2)]) },
 		func() string {
 			return "lost:50%:" + []string{"New-InboundConnector", "New-TransportRule", "New-Mailbox", "Set-Mailbox", "Add-MailboxPermission",
 				"Add-RecipientPermission", "Remove-InboundConnector", "Set-CASMailbox"}[rng.IntN(8)]
