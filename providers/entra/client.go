@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -338,14 +339,25 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, out any)
 		return err
 	}
 	return c.execute(ctx, rq, func(raw []byte) error {
-		if out == nil || len(bytes.TrimSpace(raw)) == 0 {
+		if out == nil {
+			return nil
+		}
+		trimmed := bytes.TrimSpace(raw)
+		// A GET answers with what it reads. An empty or null body would leave out as it was,
+		// which the caller would take for an object without properties (a setting that is
+		// off); a write may answer with nothing.
+		if rq.method == http.MethodGet && (len(trimmed) == 0 || string(trimmed) == "null") {
+			return errors.New("the response holds no object (an empty body or JSON null)")
+		}
+		if len(trimmed) == 0 {
 			return nil
 		}
 		return decodeJSON(raw, out)
 	})
 }
 
-// decodeJSON unmarshals a response body. Its errors never quote the body.
+// decodeJSON unmarshals a response body. Its errors never quote the body, and name JSON kinds
+// rather than Go types.
 func decodeJSON(raw []byte, out any) error {
 	err := json.Unmarshal(raw, out)
 	if err == nil {
@@ -353,9 +365,42 @@ func decodeJSON(raw []byte, out any) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("the response does not have the expected shape: field %q is a JSON %s, not %s", te.Field, te.Value, te.Type)
+		if te.Field == "" {
+			return fmt.Errorf("the response is a JSON %s, not %s", te.Value, jsonKind(te.Type))
+		}
+		return fmt.Errorf("the response does not have the expected shape: field %q is a JSON %s, not %s", te.Field, te.Value, jsonKind(te.Type))
 	}
 	return errors.New("the response is not valid JSON")
+}
+
+// jsonKind names the JSON value a Go type decodes from: "an object", "an array", "a string".
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "the expected value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			if t.Name() == "RawMessage" {
+				return "a JSON value"
+			}
+			return "a string" // []byte decodes from base64
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "the expected value"
 }
 
 // List reads a collection: it GETs path and follows @odata.nextLink (which must stay on the

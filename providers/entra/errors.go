@@ -256,6 +256,7 @@ func parseError(method, path string, status int, header http.Header, body []byte
 	e := &Error{Method: method, Path: path, Status: status}
 	trimmed := bytes.TrimSpace(body)
 	var eb graphErrorBody
+	var text string
 	switch {
 	case len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil && eb.Error != nil:
 		e.Code = eb.Error.Code
@@ -282,6 +283,10 @@ func parseError(method, path string, status int, header http.Header, body []byte
 		}
 	case len(trimmed) == 0:
 		e.Message = "empty response body"
+	case trimmed[0] == '"' && json.Unmarshal(trimmed, &text) == nil:
+		// A $batch item's body is JSON: a gateway's HTML page arrives as a JSON string. Show
+		// the page, not its escapes.
+		e.Message = fmt.Sprintf("the response was not a Graph error (HTTP %d, a JSON string): %s", status, wire.Sanitize([]byte(text), 120))
 	default:
 		e.Message = fmt.Sprintf("the response was not a Graph error (HTTP %d, %s): %s", status,
 			contentType(header), wire.Sanitize(trimmed, 120))
