@@ -190,6 +190,9 @@ func (c *Client) batchOutcome(st *batchState, a *batchAnswer) batchOutcomeKind {
 		} else {
 			p, err = decodePage(bytes.NewReader(body))
 		}
+		if err == nil {
+			err = noValue(st.cmdlet, p)
+		}
 		if err == nil && p.next != "" {
 			var next string
 			if next, err = c.checkNextLink(p.next); err == nil && st.seen[next] {

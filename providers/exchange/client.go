@@ -394,6 +394,9 @@ func (c *Client) InvokePagesSelect(ctx context.Context, cmdlet string, params pr
 		if p == nil { // 204 No Content
 			p = &pageResult{}
 		}
+		if err := noValue(cmdlet, p); err != nil {
+			return fmt.Errorf("%s: page %d: %w", cmdlet, pageNo, err)
+		}
 		c.total.pages.Add(1)
 		cc.pages.Add(1)
 		next := ""
@@ -453,6 +456,7 @@ func hostPort(u *url.URL) string {
 }
 
 type pageResult struct {
+	hasValue bool // the page carried a "value" (not null); Exchange always sends one (wire-formats A6)
 	objects  []map[string]any
 	warnings []string
 	errors   []string
@@ -866,9 +870,20 @@ func nextIsArray(dec *json.Decoder) bool {
 	return false
 }
 
+// noValue refuses a read's page without a "value" array: Exchange sends one on every success
+// (an empty one when nothing matches), so a page without it is a broken answer, and reading
+// it as "no objects" would plan creates (or, for an owned type, deletes) from it.
+func noValue(cmdlet string, p *pageResult) error {
+	if !IsReadCmdlet(cmdlet) || p.hasValue {
+		return nil
+	}
+	return errors.New(`the answer has no "value" array, so the result is unknown`)
+}
+
 // pageOf reads a decoded page envelope.
 func pageOf(top map[string]any) (*pageResult, error) {
 	p := &pageResult{}
+	p.hasValue = top["value"] != nil
 	switch v := top["value"].(type) {
 	case nil:
 	case []any:
