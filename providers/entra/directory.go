@@ -1,8 +1,10 @@
 package entra
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -101,8 +103,8 @@ func listAll[T any](ctx context.Context, c doer, path string) ([]T, error) {
 	var out []T
 	err := c.List(ctx, path, func(raw json.RawMessage) error {
 		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(path, "?", 2)[0], err)
+		if err := decodeItem(raw, path, &v); err != nil {
+			return err
 		}
 		out = append(out, v)
 		return nil
@@ -155,11 +157,50 @@ func readListing(ctx context.Context, c doer) (*listing, error) {
 func decodeItems[T any](items []json.RawMessage, path string) ([]T, error) {
 	out := make([]T, len(items))
 	for i, raw := range items {
-		if err := json.Unmarshal(raw, &out[i]); err != nil {
-			return nil, fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(path, "?", 2)[0], err)
+		if err := decodeItem(raw, path, &out[i]); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// decodeItem decodes one item of a Graph collection into out. Every item of the collections
+// exoform reads is a directory object with an id; an item that is null, not an object, or has
+// no id is a broken answer, and taking it for an object with empty names would match no
+// declaration, so the plan would create the object again.
+func decodeItem[T any](raw json.RawMessage, path string, out *T) error {
+	where := "GET " + strings.SplitN(path, "?", 2)[0]
+	var head struct {
+		ID *string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return fmt.Errorf("%s: an item is not the expected object: %s", where, describeJSONError(err))
+	}
+	if head.ID == nil || *head.ID == "" {
+		if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
+			return fmt.Errorf("%s: an item is null, not an object", where)
+		}
+		return fmt.Errorf("%s: an item has no id", where)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: an item is not the expected object: %s", where, describeJSONError(err))
+	}
+	return nil
+}
+
+// describeJSONError says what was wrong in JSON's terms, not Go's: "appRoles is a JSON string,
+// not an array" rather than "cannot unmarshal string into Go struct field graphSP.appRoles".
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	got, _, _ := strings.Cut(te.Value, " ") // "number -5" is a number
+	want := jsonKind(te.Type)
+	if te.Field == "" {
+		return fmt.Sprintf("it is a JSON %s, not %s", got, want)
+	}
+	return fmt.Sprintf("%s is a JSON %s, not %s", te.Field, got, want)
 }
 
 func listApps[T any](ctx context.Context, c doer) ([]T, error) {

@@ -200,21 +200,18 @@ func readDetails(ctx context.Context, c doer, apps []*graphApp, resourceIDs []st
 		switch {
 		case i < n:
 			var a roleAssignment
-			err = json.Unmarshal(raw, &a)
+			err = decodeItem(raw, urls[i], &a)
 			assignments = append(assignments, a)
 		case (i-n)%2 == 0:
 			var f federatedCredential
-			err = json.Unmarshal(raw, &f)
+			err = decodeItem(raw, urls[i], &f)
 			fics[(i-n)/2] = append(fics[(i-n)/2], f)
 		default:
 			var o owner
-			err = json.Unmarshal(raw, &o)
+			err = decodeItem(raw, urls[i], &o)
 			owners[(i-n)/2] = append(owners[(i-n)/2], o)
 		}
-		if err != nil {
-			return fmt.Errorf("GET %s: an item is not the expected object: %w", strings.SplitN(urls[i], "?", 2)[0], err)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -110,8 +110,8 @@ func (r *servicePrincipal) read(ctx context.Context, keys []string, all bool) ([
 	as := make([][]roleAssignment, len(relevant))
 	err = r.c.BatchList(ctx, urls, func(i int, raw json.RawMessage) error {
 		var a roleAssignment
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return fmt.Errorf("GET %s: an item is not the expected object: %w", urls[i], err)
+		if err := decodeItem(raw, urls[i], &a); err != nil {
+			return err
 		}
 		as[i] = append(as[i], a)
 		return nil
