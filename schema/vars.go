@@ -61,6 +61,11 @@ func (cfg *Config) evalVariables(in Inputs) (map[string]cty.Value, diag.Diagnost
 			ds.Append(diag.Errorf(nil, "Cannot read a variables file", "%s. Check the --var-file path.", err))
 			continue
 		}
+		// Checked before parsing: nesting deep enough overflows the parser's stack, fatally.
+		if ld := CheckLimits(src, path); ld.HasErrors() {
+			ds.Append(ld)
+			continue
+		}
 		f, hd := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 		ds.Append(hd)
 		if hd.HasErrors() {
@@ -122,6 +127,10 @@ func (cfg *Config) evalVariables(in Inputs) (map[string]cty.Value, diag.Diagnost
 			val = cty.StringVal(g.text)
 			if ty != cty.String && ty != cty.DynamicPseudoType {
 				// Like Terraform, a non-string variable given on the command line is an HCL expression.
+				if ld := CheckLimits([]byte(g.text), g.source); ld.HasErrors() {
+					ds.Append(diag.Errorf(&r, "Invalid value for variable", "The value %s gives for %q: %s", g.source, name, ld[0].Summary))
+					continue
+				}
 				e, hd := hclsyntax.ParseExpression([]byte(g.text), g.source, hcl.InitialPos)
 				if hd.HasErrors() {
 					ds.Append(diag.Errorf(&r, "Invalid value for variable", "The value %s gives for %q is not a valid expression of type %s: %s.", g.source, name, ty.FriendlyName(), hd[0].Detail))

@@ -32,12 +32,13 @@ func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s
 			}
 			fmt.Fprintln(w, ":")
 			if line, ok := src.line(d.Subject); ok {
-				fmt.Fprintf(w, "  %4d | %s\n", d.Subject.Start.Line, line)
 				col := d.Subject.Start.Column
 				width := 1
 				if d.Subject.End.Line == d.Subject.Start.Line && d.Subject.End.Column > col {
 					width = d.Subject.End.Column - col
 				}
+				line, col, width = clipLine(line, col, width)
+				fmt.Fprintf(w, "  %4d | %s\n", d.Subject.Start.Line, line)
 				fmt.Fprintf(w, "       | %s%s\n", strings.Repeat(" ", max(col-1, 0)), s.paint(color, strings.Repeat("^", width)))
 			}
 		} else if d.Address != "" {
@@ -51,6 +52,31 @@ func Diagnostics(w io.Writer, ds diag.Diagnostics, files map[string]*hcl.File, s
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// maxShown is the most characters of a source line a diagnostic shows: a generated file can
+// hold a line of megabytes, and the message is about one place in it.
+const maxShown = 160
+
+// clipLine cuts a long line to the maxShown characters around the 1-based column col, marking
+// each cut with "…", and returns the column and caret width within what is shown.
+func clipLine(line string, col, width int) (string, int, int) {
+	r := []rune(line)
+	if len(r) <= maxShown {
+		return line, col, width
+	}
+	start := max(0, min(col-1-maxShown/3, len(r)-maxShown))
+	end := start + maxShown
+	shown, col := string(r[start:end]), col-start
+	if start > 0 {
+		shown, col = "…"+shown, col+1
+	}
+	if end < len(r) {
+		shown += "…"
+	}
+	// The caret stays within what is shown.
+	width = max(1, min(width, len([]rune(shown))-(col-1)))
+	return shown, col, width
 }
 
 // sources finds the source lines of diagnostics. Each file's line starts are found once:

@@ -52,6 +52,12 @@ func (a *app) runFmt(path string, check, recursive bool) error {
 		if err != nil {
 			return err
 		}
+		// Checked before parsing: nesting deep enough overflows the parser's stack, fatally.
+		if ld := schema.CheckLimits(src, f); ld.HasErrors() {
+			a.files[f] = &hcl.File{Bytes: src}
+			ds.Append(ld)
+			continue
+		}
 		_, hd := hclwrite.ParseConfig(src, f, hcl.InitialPos)
 		if hd.HasErrors() {
 			a.files[f] = &hcl.File{Bytes: src}
