@@ -97,7 +97,14 @@ func (r *application) Guard(c providers.Change) (providers.Guard, error) {
 	// create looks the principal up by the appId the read provided.
 	if i := slices.Index(missing, "service_principal_id"); i >= 0 {
 		missing = slices.Delete(missing, i, i+1)
+		// The app id the create produces; an existing app's (an update that creates a
+		// principal a stopped apply never made) is known from the plan's read.
 		appID := schema.Placeholder(c.Addr, "app_id")
+		if c.Prior != nil {
+			if id, ok := knownString(c.Prior.Value.GetAttr("app_id")); ok {
+				appID = id
+			}
+		}
 		g.Lookups = append(g.Lookups, providers.Lookup{
 			Read: graphOp("GET", "/servicePrincipals?$filter="+filterEq("appId", appID)+"&$select=id", nil),
 			List: "value", Property: "id", Ref: c.Addr + ".service_principal_id"})
