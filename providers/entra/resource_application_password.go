@@ -339,6 +339,12 @@ func (r *applicationPassword) Resolve(desired cty.Value, live map[string][]provi
 	} else if reason == "" {
 		reason = fmt.Sprintf("rotate: lifetime %s -> %s", liveLifetime, lifetimeText)
 	}
+	if older := prior.Meta[appPasswordOlderMeta]; reason == "" && older != "" {
+		// An apply stopped between a rotation's addPassword and its removePassword: the old
+		// secret is still valid. Rotating again removes it (and makes a new value, delivered
+		// to value_file, rather than trust the one the stopped apply may not have written).
+		reason = fmt.Sprintf("rotate: %d older secret(s) of this name remain valid (an earlier rotation did not finish)", len(strings.Split(older, ",")))
+	}
 	attrs["rotate_before"] = cty.NullVal(cty.String)
 	if reason == "" {
 		attrs["end_date_time"] = cty.NullVal(cty.String)

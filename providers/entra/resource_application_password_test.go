@@ -191,6 +191,10 @@ func TestApplicationPasswordResolve(t *testing.T) {
 			with(declared, "rotate_before", "", "end_date_time", "rotate: lifetime 17520h -> 8760h; new secret expires "+newEnd)},
 		{"lifetime changed and expired: the expiry is the reason", declared, []providers.LiveObject{pwLive("2026-11-01T10:00:00Z", "17520h", nil)},
 			with(declared, "rotate_before", "", "end_date_time", "rotate: expired 2026-11-01T10:00:00Z; new secret expires "+newEnd)},
+		// A rotation whose removePassword never happened (the apply stopped after addPassword):
+		// the newest secret is current, but the old one is still valid. It must not stay so.
+		{"not due, but an older secret of the name remains", declared, []providers.LiveObject{pwLive("2027-06-01T00:00:00Z", "8760h", map[string]string{appPasswordOlderMeta: pwOld2})},
+			with(declared, "rotate_before", "", "end_date_time", "rotate: 1 older secret(s) of this name remain valid (an earlier rotation did not finish); new secret expires "+newEnd)},
 	}
 	r := &applicationPassword{now: pwFixed(pwNow)}
 	for _, tc := range cases {
