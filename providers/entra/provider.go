@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/exoform/exoform/providers"
@@ -93,6 +94,9 @@ func (p *Provider) ExecuteResult(ctx context.Context, op providers.Operation) (j
 	}
 	var out json.RawMessage
 	if err := p.client.Do(ctx, op.Method, op.Path, body, &out); err != nil {
+		if op.Deliver != nil && IsOutcomeUnknown(err) && strings.HasSuffix(op.Path, "/addPassword") {
+			return nil, p.recoverLostSecret(ctx, op, err)
+		}
 		return nil, err
 	}
 	return out, nil
