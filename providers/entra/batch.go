@@ -64,7 +64,8 @@ type batchAnswer struct {
 // Batch sends reqs through POST /$batch in chunks of at most MaxBatchSize, concurrently within
 // MaxConcurrent, and returns one response per request, in the order of reqs. Items answered
 // 429 or 503 are sent again in a later batch after their Retry-After (or a backoff), up to
-// MaxRetries rounds; after that they are returned with their Err. Other per-item failures are
+// MaxRetries rounds, and GET items answered 500, 502 or 504 twice at most; after that they
+// are returned with their Err. Other per-item failures are
 // returned in the item's Err, not as the call's error.
 //
 // The call's error is for the $batch request itself; then the responses of the chunks that
@@ -76,6 +77,7 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchRespons
 		return nil, err
 	}
 	out := make([]BatchResponse, len(reqs))
+	serverErrors := map[int]int{} // by item: 500, 502 and 504 answers to a GET, retried twice
 	pending := make([]int, len(items))
 	for i := range pending {
 		pending[i] = i
@@ -101,13 +103,19 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchRespons
 				for _, i := range chunk {
 					a := answers[i]
 					out[i] = a
-					if a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable {
+					switch {
+					case a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable:
 						c.stats.throttled.Add(1)
 						again = append(again, i)
 						if d, ok := wire.ParseRetryAfter(headerValue(a.Headers, "Retry-After"), time.Now()); ok {
 							wait = max(wait, d)
 							hasWait = true
 						}
+					case items[i].Method == http.MethodGet && serverErrors[i] < maxItemServerErrors &&
+						(a.Status == http.StatusInternalServerError || a.Status == http.StatusBadGateway || a.Status == http.StatusGatewayTimeout):
+						// A read is safe to repeat, as the client repeats a GET's 500.
+						serverErrors[i]++
+						again = append(again, i)
 					}
 				}
 				return nil
@@ -125,13 +133,16 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest) ([]BatchRespons
 		wait = min(wait, wire.MaxRetryAfter)
 		c.stats.retries.Add(int64(len(again)))
 		c.stats.wait.Add(int64(wait))
-		c.logf("graph: $batch: %d requests throttled; retry %d of %d in %s", len(again), round+1, c.maxRetries, wait.Round(time.Millisecond))
+		c.logf("graph: $batch: %d requests throttled or failed; retry %d of %d in %s", len(again), round+1, c.maxRetries, wait.Round(time.Millisecond))
 		if err := c.sleep(ctx, wait); err != nil {
 			return out, fmt.Errorf("POST /$batch: stopped retrying throttled requests: %w", err)
 		}
 		pending = sortInts(again)
 	}
 }
+
+// maxItemServerErrors bounds the retries of a GET item answered 500, 502 or 504.
+const maxItemServerErrors = 2
 
 func sortInts(s []int) []int {
 	// insertion sort: small slices, keeps batches in request order
@@ -216,11 +227,12 @@ func (c *Client) sendBatch(ctx context.Context, items []batchItem, idx []int) (m
 	body := struct {
 		Requests []batchItem `json:"requests"`
 	}{}
-	idempotent := true
+	idempotent, reads := true, true
 	byID := map[string]int{}
 	for _, i := range idx {
 		body.Requests = append(body.Requests, items[i])
 		idempotent = idempotent && items[i].idempotent
+		reads = reads && items[i].Method == http.MethodGet
 		byID[strings.ToLower(items[i].ID)] = i
 	}
 	rq, err := c.newRequest(http.MethodPost, "/$batch", body)
@@ -228,6 +240,7 @@ func (c *Client) sendBatch(ctx context.Context, items []batchItem, idx []int) (m
 		return nil, err
 	}
 	rq.idempotent = idempotent
+	rq.readsOnly = reads
 	rq.batchItems = len(idx)
 	var answer struct {
 		Responses []batchAnswer `json:"responses"`

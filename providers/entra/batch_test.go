@@ -296,3 +296,56 @@ func TestBatchList(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchReadServerErrorsRetried: a GET item answered 500, 502 or 504 is sent again, twice
+// at most, as the client repeats a GET; a POST item's 500 is returned at once (it may have
+// acted). A $batch that fails as a whole with 500 is repeated when all its items are GETs.
+func TestBatchReadServerErrorsRetried(t *testing.T) {
+	s, seen := batchStub(t, func(id, url string, attempt int) string {
+		switch {
+		case id == "1" && attempt == 1:
+			return fmt.Sprintf(`{"id":%q,"status":500,"body":{"error":{"code":"InternalServerError","message":"x"}}}`, id)
+		case id == "2":
+			return fmt.Sprintf(`{"id":%q,"status":500,"body":{"error":{"code":"InternalServerError","message":"x"}}}`, id)
+		case id == "3":
+			return fmt.Sprintf(`{"id":%q,"status":504,"body":{"error":{"code":"GatewayTimeout","message":"x"}}}`, id)
+		}
+		return fmt.Sprintf(`{"id":%q,"status":200,"body":{"id":%q}}`, id, id)
+	})
+	c := newTestClient(t, s, nil)
+	res, err := c.Batch(context.Background(), []BatchRequest{
+		{Method: "GET", URL: "/a"}, {Method: "POST", URL: "/b", Body: map[string]string{}}, {Method: "GET", URL: "/c"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != 200 || res[0].Err != nil {
+		t.Errorf("a GET answered 500 once: %+v", res[0])
+	}
+	if res[1].Status != 500 || res[1].Err == nil {
+		t.Errorf("a POST answered 500: %+v", res[1])
+	}
+	if res[2].Status != 504 || res[2].Err == nil {
+		t.Errorf("a GET answered 504 every time: %+v", res[2])
+	}
+	var sizes []int
+	for _, b := range *seen {
+		sizes = append(sizes, len(b.Requests))
+	}
+	// All three, then the two GETs, then the one still failing; the POST is never repeated.
+	if diff := cmp.Diff([]int{3, 2, 1}, sizes); diff != "" {
+		t.Errorf("batch sizes (-want +got):\n%s", diff)
+	}
+
+	whole := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			writeJSON(w, 500, graphError("InternalServerError", "the batch failed"))
+			return
+		}
+		writeJSON(w, 200, `{"responses":[{"id":"1","status":200,"body":{"value":[]}}]}`)
+	})
+	c = newTestClient(t, whole, nil)
+	if _, err := c.Batch(context.Background(), []BatchRequest{{Method: "GET", URL: "/a"}}); err != nil || whole.requests.Load() != 2 {
+		t.Errorf("a $batch of GETs answered 500: err %v after %d requests, want it repeated", err, whole.requests.Load())
+	}
+}

@@ -204,7 +204,8 @@ type request struct {
 	body       []byte // nil: no body
 	eventual   bool   // send ConsistencyLevel: eventual
 	idempotent bool
-	batchItems int // items inside a $batch body, for stats
+	batchItems int  // items inside a $batch body, for stats
+	readsOnly  bool // a $batch whose items are all GETs: as safe to repeat as a GET
 }
 
 // resolve turns a path relative to /v1.0 (or an absolute URL on the Graph host, such as a
@@ -658,7 +659,7 @@ func (c *Client) attempt(ctx context.Context, rq *request, attemptNo int, decode
 		}
 		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr)
 	case http.StatusInternalServerError, http.StatusBadGateway:
-		if rq.method == http.MethodGet {
+		if rq.method == http.MethodGet || rq.readsOnly {
 			return verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
 		}
 		if status == http.StatusBadGateway && !rq.idempotent {
