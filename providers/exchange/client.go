@@ -676,7 +676,10 @@ func (c *Client) attempt(ctx context.Context, tenant string, k *call, attemptNo 
 			return verdict{retry: true, after: after, hasAfter: hasAfter}, apiErr
 		}
 		return verdict{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr)
-	case status == http.StatusInternalServerError && read && apiErr.ExceptionType == "":
+	case status == http.StatusInternalServerError && read && (apiErr.ExceptionType == "" || strings.HasSuffix(apiErr.ExceptionType, "TransientException")):
+		// No cmdlet error, or one Exchange itself calls transient (Microsoft.Exchange.Data.
+		// Storage.TransientException): repeating a read is safe. Any other exception is the
+		// cmdlet's answer, which a repeat would only give again.
 		return verdict{retry: true, after: after, hasAfter: hasAfter, serverError: true}, apiErr
 	}
 	return verdict{}, apiErr

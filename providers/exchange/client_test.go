@@ -803,3 +803,34 @@ func TestReadTimeoutsRetriedLikeGatewayErrors(t *testing.T) {
 		t.Errorf("write: err = %v after %d requests, want one request and an unknown outcome", err, s.requests.Load()-before)
 	}
 }
+
+// TestReadRetriesTransientException: a read answered 500 with Exchange's TransientException is
+// repeated; a 500 carrying any other cmdlet exception is the cmdlet's answer and is not.
+func TestReadRetriesTransientException(t *testing.T) {
+	body := func(exc string) string {
+		return `{"error":{"code":"InternalServerError","message":"Error executing cmdlet","details":[{"code":"Client","target":"","message":"Ex1|Microsoft.Exchange.` + exc + `|it failed"}]}}`
+	}
+	for _, tc := range []struct {
+		exc      string
+		requests int32
+		ok       bool
+	}{
+		{"Data.Storage.TransientException", 2, true},
+		{"Configuration.Tasks.InvalidOperationException", 1, false},
+	} {
+		t.Run(tc.exc, func(t *testing.T) {
+			s := newStub(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					writeJSON(w, 500, body(tc.exc))
+					return
+				}
+				writeJSON(w, 200, okEmpty)
+			})
+			c, _, _ := newTestClient(t, s, nil)
+			_, err := c.Invoke(context.Background(), "Get-InboundConnector", nil)
+			if (err == nil) != tc.ok || s.requests.Load() != tc.requests {
+				t.Errorf("err %v after %d requests, want ok=%v after %d", err, s.requests.Load(), tc.ok, tc.requests)
+			}
+		})
+	}
+}
