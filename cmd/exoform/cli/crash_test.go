@@ -30,7 +30,7 @@ const crashProfile = "realistic,exchange-latency=300ms,graph-latency=100ms"
 // TestCrashSafety kills exoform apply (SIGKILL, a real subprocess) at seeded points of its
 // progress, against a simulated tenant served by another process that outlives it, as
 // Microsoft's does. After every kill: plan succeeds and shows exactly what remains (the model
-// is remaining(): what the tenant lacks of the configuration), plans no deletion of anything
+// is soakRemaining: what the tenant lacks of the configuration), plans no deletion of anything
 // declared, the tenant holds no duplicate and every hand-made object; a client secret that
 // exists has had its value delivered. In the end an apply converges: plan --detailed-exitcode
 // exits 0. Phase 2 does the same for a change that deletes, updates and creates.
@@ -60,7 +60,7 @@ func TestCrashSafety(t *testing.T) {
 	if err := os.MkdirAll(c.ws, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c.seedHandMade()
+	c.soakSeedHandMade()
 	c.serve()
 
 	for phase := 1; phase <= 2; phase++ {
@@ -112,14 +112,14 @@ type crashRun struct {
 	t                   *testing.T
 	exe, dir, ws, state string
 	cloud               string
-	decls               []decl
+	decls               []soakDecl
 	secrets             []string // values no output may show
-	handMade            []tenantObject
+	handMade            []soakObject
 }
 
-// handMadeObjects are made as an administrator would, before exoform runs; nothing may
+// soakHandMade are made as an administrator would, before exoform runs; nothing may
 // delete or adopt them. The demo tenant's own rule and shared mailbox are hand-made too.
-var handMadeObjects = []tenantObject{
+var soakHandMade = []soakObject{
 	{Type: tConnector, Key: "Hand-made connector"},
 	{Type: tRule, Key: "Hand-made rule"},
 	{Type: tRule, Key: "Block executable attachments (legacy)"},
@@ -129,9 +129,9 @@ var handMadeObjects = []tenantObject{
 	{Type: tSecret, Key: `Hand-made app\hand-made secret`},
 }
 
-// seedHandMade creates the hand-made objects through the sim's own commands, and keeps the
+// soakSeedHandMade creates the hand-made objects through the sim's own commands, and keeps the
 // hand-made secret's value to look for in every output.
-func seedHandMade(t *testing.T, exe, state string) (secret string) {
+func soakSeedHandMade(t *testing.T, exe, state string) (secret string) {
 	t.Helper()
 	run := func(args ...string) string {
 		cmd := exec.Command(exe, args...)
@@ -166,9 +166,9 @@ func seedHandMade(t *testing.T, exe, state string) (secret string) {
 	return pw.SecretText
 }
 
-func (c *crashRun) seedHandMade() {
-	c.secrets = append(c.secrets, seedHandMade(c.t, c.exe, c.state))
-	c.handMade = handMadeObjects
+func (c *crashRun) soakSeedHandMade() {
+	c.secrets = append(c.secrets, soakSeedHandMade(c.t, c.exe, c.state))
+	c.handMade = soakHandMade
 }
 
 // serve starts "exoform sim serve" on the state and waits for its cloud file. The server is
@@ -249,9 +249,9 @@ func (c *crashRun) exoform(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// progressLine matches apply's lines about a change: "ADDRESS: OPERATION..." as an operation
+// crashProgressLine matches apply's lines about a change: "ADDRESS: OPERATION..." as an operation
 // starts, "ADDRESS: created" (or updated, ...) as a change is done.
-var progressLine = regexp.MustCompile(`^(exchange|entra)_\S+: `)
+var crashProgressLine = regexp.MustCompile(`^(exchange|entra)_\S+: `)
 
 // crashKill is when applyKilled kills apply: at its first line of output (the plan, before
 // any write), or delay after its first progress line (the first write started).
@@ -292,7 +292,7 @@ func (c *crashRun) applyKilled(k crashKill) bool {
 	for sc.Scan() {
 		line := sc.Text()
 		out.WriteString(line + "\n")
-		if timer == nil && (!k.afterWrites || progressLine.MatchString(line)) {
+		if timer == nil && (!k.afterWrites || crashProgressLine.MatchString(line)) {
 			timer = time.AfterFunc(k.delay, func() { _ = cmd.Process.Kill() })
 		}
 	}
@@ -320,7 +320,7 @@ func (c *crashRun) check(when string) *soakPlan {
 	if code != 0 && code != 2 {
 		t.Fatalf("%s: plan exited %d:\n%s", when, code, errOut)
 	}
-	pl, err := parsePlan(out)
+	pl, err := soakParsePlan(out)
 	if err != nil {
 		t.Fatalf("%s: %v", when, err)
 	}
@@ -328,13 +328,13 @@ func (c *crashRun) check(when string) *soakPlan {
 	if pl.Summary.HasChanges != (code == 2) {
 		t.Errorf("%s: plan exited %d but has_changes is %t", when, code, pl.Summary.HasChanges)
 	}
-	v, err := readTenant(c.state, time.Now(), true, crashRoles)
+	v, err := soakReadTenant(c.state, time.Now(), true, crashRoles)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Exactly what remains: the plan's action for every declaration is the one the tenant
 	// calls for.
-	want := remaining(crashWorkspace, c.decls, v)
+	want := soakRemaining(crashWorkspace, c.decls, v)
 	got := map[string]string{}
 	for _, d := range c.decls {
 		got[d.Addr] = ""
@@ -347,7 +347,7 @@ func (c *crashRun) check(when string) *soakPlan {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("%s: the plan's actions differ from what the tenant lacks (-tenant calls for +plan does):\n%s", when, diff)
 	}
-	for _, p := range planProblems(crashWorkspace, c.decls, pl, v, v) {
+	for _, p := range soakPlanProblems(crashWorkspace, c.decls, pl, v, v) {
 		t.Errorf("%s: the plan %s", when, p)
 	}
 	for _, e := range v.extras {
@@ -368,7 +368,7 @@ func (c *crashRun) check(when string) *soakPlan {
 
 // checkSecretValues: a declared client secret that exists must have had its value delivered:
 // its value file starts with the hint Graph keeps of the value.
-func (c *crashRun) checkSecretValues(when string, v *tenantView) {
+func (c *crashRun) checkSecretValues(when string, v *soakTenant) {
 	for _, d := range c.decls {
 		if d.Type != tSecret {
 			continue
@@ -412,7 +412,7 @@ func (c *crashRun) scan(name, text string) {
 			c.addSecret(strings.TrimSpace(string(b)))
 		}
 	}
-	for _, l := range leaks(name, text, c.secrets) {
+	for _, l := range soakLeaks(name, text, c.secrets) {
 		c.t.Error(l)
 	}
 }
@@ -423,9 +423,9 @@ var crashRoles = map[string][]string{"crash app": {"Mail.Send"}}
 // crashConfig is the crash test's configuration for a phase, and its declarations. Phase 1
 // declares many objects of several kinds; phase 2 drops two connectors and a rule (deletes),
 // changes a connector, a mailbox's trustees and a CAS setting, and adds a connector.
-func crashConfig(phase int) (string, []decl) {
+func crashConfig(phase int) (string, []soakDecl) {
 	var b strings.Builder
-	var ds []decl
+	var ds []soakDecl
 	fmt.Fprintf(&b, "exoform {\n  workspace = %q\n}\n\ntenant {\n  id = \"contoso.onmicrosoft.com\"\n}\n", crashWorkspace)
 	connectors := []string{"c1", "c2", "c3", "c4", "c5"}
 	rules := []string{"r1", "r2", "r3"}
@@ -438,24 +438,24 @@ func crashConfig(phase int) (string, []decl) {
 		if phase == 2 && n == "c1" {
 			domains = append(domains, "c1-new.example.com")
 		}
-		fmt.Fprintf(&b, "\nresource %q %q {\n  name           = %q\n  sender_domains = %s\n}\n", tConnector, n, "Crash connector "+n, hclList(domains))
-		ds = append(ds, decl{Addr: tConnector + "." + n, Type: tConnector, Key: "Crash connector " + n, Domains: domains})
+		fmt.Fprintf(&b, "\nresource %q %q {\n  name           = %q\n  sender_domains = %s\n}\n", tConnector, n, "Crash connector "+n, soakHCLList(domains))
+		ds = append(ds, soakDecl{Addr: tConnector + "." + n, Type: tConnector, Key: "Crash connector " + n, Domains: domains})
 	}
 	for _, n := range rules {
 		fmt.Fprintf(&b, "\nresource %q %q {\n  name                 = %q\n  message_type_matches = \"ReadReceipt\"\n  delete_message       = true\n}\n", tRule, n, "Crash rule "+n)
-		ds = append(ds, decl{Addr: tRule + "." + n, Type: tRule, Key: "Crash rule " + n})
+		ds = append(ds, soakDecl{Addr: tRule + "." + n, Type: tRule, Key: "Crash rule " + n})
 	}
 	for _, n := range []string{"m1", "m2", "m3"} {
 		primary := "crash-" + n + "@contoso.com"
 		fmt.Fprintf(&b, "\nresource %q %q {\n  name                 = %q\n  primary_smtp_address = %q\n}\n", tMailbox, n, "Crash mailbox "+n, primary)
-		ds = append(ds, decl{Addr: tMailbox + "." + n, Type: tMailbox, Key: primary})
+		ds = append(ds, soakDecl{Addr: tMailbox + "." + n, Type: tMailbox, Key: primary})
 		full, sendAs := []string{"adele@contoso.com"}, []string{"alexw@contoso.com"}
 		if phase == 2 && n == "m1" {
 			full, sendAs = []string{"adele@contoso.com", "meganb@contoso.com"}, nil
 		}
 		fmt.Fprintf(&b, "\nresource %q %q {\n  identity    = %s.%s.primary_smtp_address\n  full_access = %s\n  send_as     = %s\n}\n",
-			tPermissions, n, tMailbox, n, hclList(full), hclList(sendAs))
-		ds = append(ds, decl{Addr: tPermissions + "." + n, Type: tPermissions, Key: primary, FullAccess: full, SendAs: sendAs})
+			tPermissions, n, tMailbox, n, soakHCLList(full), soakHCLList(sendAs))
+		ds = append(ds, soakDecl{Addr: tPermissions + "." + n, Type: tPermissions, Key: primary, FullAccess: full, SendAs: sendAs})
 	}
 	off, on := false, true
 	imap := &on
@@ -463,7 +463,7 @@ func crashConfig(phase int) (string, []decl) {
 		imap = &off
 	}
 	fmt.Fprintf(&b, "\nresource %q \"support\" {\n  identity                            = \"support@contoso.com\"\n  smtp_client_authentication_disabled = false\n  imap_enabled                        = %t\n}\n", tCAS, *imap)
-	ds = append(ds, decl{Addr: tCAS + ".support", Type: tCAS, Key: "support@contoso.com", SMTPDisabled: &off, Imap: imap})
+	ds = append(ds, soakDecl{Addr: tCAS + ".support", Type: tCAS, Key: "support@contoso.com", SMTPDisabled: &off, Imap: imap})
 	b.WriteString(`
 resource "entra_application" "app" {
   display_name = "Crash app"
@@ -482,13 +482,13 @@ resource "entra_application_password" "app" {
 }
 `)
 	ds = append(ds,
-		decl{Addr: tApp + ".app", Type: tApp, Key: "Crash app"},
-		decl{Addr: tSecret + ".app", Type: tSecret, Key: `Crash app\crash-secret`, ValueFile: "crash-secret.txt"})
+		soakDecl{Addr: tApp + ".app", Type: tApp, Key: "Crash app"},
+		soakDecl{Addr: tSecret + ".app", Type: tSecret, Key: `Crash app\crash-secret`, ValueFile: "crash-secret.txt"})
 	return b.String(), ds
 }
 
-// hclList writes strings as an HCL list.
-func hclList(ss []string) string {
+// soakHCLList writes strings as an HCL list.
+func soakHCLList(ss []string) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
 		q[i] = strconv.Quote(s)

@@ -24,7 +24,7 @@ import (
 // 500/503/504, resets, truncated bodies, HTML error pages, lost writes, stalled requests that
 // the client gives up on, replication lag) and then:
 //
-//   - plans with the faults on, and holds the plan against the tenant (planProblems): a plan
+//   - plans with the faults on, and holds the plan against the tenant (soakPlanProblems): a plan
 //     either fails with a clear error or proposes only creates, adoptions and deletions that
 //     the configuration and the tenant explain;
 //   - applies with the faults on, again (after a fresh plan, as apply does) until an apply
@@ -140,9 +140,9 @@ type soakRun struct {
 	ws       string
 	state    string
 	model    *soakModel
-	decls    []decl
+	decls    []soakDecl
 	secrets  []string // values no output may show
-	handMade []tenantObject
+	handMade []soakObject
 	gone     map[string]bool // hand-made objects already counted as deleted
 	lost     map[string]bool // client secrets (key and hint) already counted as lost
 	res      *soakResult
@@ -191,7 +191,7 @@ func runSoak(t *testing.T, sc soakScenario, seed uint64, rounds int) *soakResult
 	if err := os.MkdirAll(s.ws, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s.seedHandMade()
+	s.soakSeedHandMade()
 	start := time.Now()
 	for s.round = 0; s.round < rounds; s.round++ {
 		change := "initial configuration"
@@ -206,9 +206,9 @@ func runSoak(t *testing.T, sc soakScenario, seed uint64, rounds int) *soakResult
 	return s.res
 }
 
-// seedHandMade makes the hand-made objects (as the crash test does) through the sim's own
+// soakSeedHandMade makes the hand-made objects (as the crash test does) through the sim's own
 // commands, in-process.
-func (s *soakRun) seedHandMade() {
+func (s *soakRun) soakSeedHandMade() {
 	invoke := func(args ...string) string {
 		var out, errOut bytes.Buffer
 		if code := cli.Main(args, soakIO(&out, &errOut, nil)); code != 0 {
@@ -224,17 +224,17 @@ func (s *soakRun) seedHandMade() {
 		invoke("sim", "invoke", "--state", s.state, "--cmdlet", inv[0], "--params", inv[1])
 	}
 	app := invoke("sim", "graph", "--state", s.state, "POST", "/applications", `{"displayName":"Hand-made app"}`)
-	id := jsonField(app, "id")
+	id := soakJSONField(app, "id")
 	pw := invoke("sim", "graph", "--state", s.state, "POST", "/applications/"+id+"/addPassword", `{"passwordCredential":{"displayName":"hand-made secret"}}`)
-	secret := jsonField(pw, "secretText")
+	secret := soakJSONField(pw, "secretText")
 	if id == "" || len(secret) < 8 {
 		s.t.Fatalf("seeding the hand-made app: %q, %q", app, pw)
 	}
 	s.secrets = append(s.secrets, secret)
-	s.handMade = handMadeObjects
+	s.handMade = soakHandMade
 }
 
-func jsonField(doc, field string) string {
+func soakJSONField(doc, field string) string {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(doc), &m); err != nil {
 		return ""
@@ -288,8 +288,8 @@ func (s *soakRun) problem(format string, args ...any) {
 	s.t.Errorf("round %d (%s): %s", s.round, s.faults, fmt.Sprintf(format, args...))
 }
 
-func (s *soakRun) view(master bool) *tenantView {
-	v, err := readTenant(s.state, time.Now(), master, nil)
+func (s *soakRun) view(master bool) *soakTenant {
+	v, err := soakReadTenant(s.state, time.Now(), master, nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -311,18 +311,18 @@ func (s *soakRun) runRound(change string) {
 	post := s.view(false)
 	switch code {
 	case 0, 2:
-		pl, err := parsePlan(out)
+		pl, err := soakParsePlan(out)
 		if err != nil {
 			s.problem("plan: %v", err)
 			s.res.wrongPlans++
 			break
 		}
-		if ps := planProblems(s.sc.workspace, decls, pl, pre, post); len(ps) > 0 {
+		if ps := soakPlanProblems(s.sc.workspace, decls, pl, pre, post); len(ps) > 0 {
 			s.res.wrongPlans++
 			s.problem("wrong plan after %s:\n  %s", change, strings.Join(ps, "\n  "))
 		}
 	default:
-		if why := unclearError(out, errOut, true); why != "" {
+		if why := soakUnclearError(out, errOut, true); why != "" {
 			s.res.planUnclearErrors++
 			s.problem("plan failed without a clear error (%s):\n%s%s", why, out, errOut)
 		} else {
@@ -347,7 +347,7 @@ func (s *soakRun) runRound(change string) {
 		if os.Getenv("EXOFORM_SOAK_VERBOSE") != "" {
 			s.t.Logf("round %d: apply attempt %d exited %d:\n%s", s.round, attempts, code, errOut)
 		}
-		if why := unclearError("", errOut, false); why != "" {
+		if why := soakUnclearError("", errOut, false); why != "" {
 			s.res.applyUnclearErrors++
 			s.problem("apply failed without a clear error (%s):\n%s%s", why, out, errOut)
 		}
@@ -393,13 +393,13 @@ func (s *soakRun) waitForReplication() {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		s.t.Fatal(err)
 	}
-	if d := time.Until(latestVisibleAt(doc)); d > 0 {
+	if d := time.Until(soakLatestVisibleAt(doc)); d > 0 {
 		time.Sleep(d + 10*time.Millisecond)
 	}
 }
 
-// latestVisibleAt finds the latest "visible_at" of a decoded state file (sim/lag.go).
-func latestVisibleAt(doc any) time.Time {
+// soakLatestVisibleAt finds the latest "visible_at" of a decoded state file (sim/lag.go).
+func soakLatestVisibleAt(doc any) time.Time {
 	var latest time.Time
 	switch v := doc.(type) {
 	case map[string]any:
@@ -410,13 +410,13 @@ func latestVisibleAt(doc any) time.Time {
 				}
 				continue
 			}
-			if t := latestVisibleAt(e); t.After(latest) {
+			if t := soakLatestVisibleAt(e); t.After(latest) {
 				latest = t
 			}
 		}
 	case []any:
 		for _, e := range v {
-			if t := latestVisibleAt(e); t.After(latest) {
+			if t := soakLatestVisibleAt(e); t.After(latest) {
 				latest = t
 			}
 		}
@@ -434,13 +434,13 @@ func (s *soakRun) verifyPlan() bool {
 		s.problem("the fault-free plan failed:\n%s%s", out, errOut)
 		return false
 	}
-	pl, err := parsePlan(out)
+	pl, err := soakParsePlan(out)
 	if err != nil {
 		s.res.wrongPlans++
 		s.problem("the fault-free plan: %v", err)
 		return false
 	}
-	if ps := planProblems(s.sc.workspace, s.decls, pl, pre, post); len(ps) > 0 {
+	if ps := soakPlanProblems(s.sc.workspace, s.decls, pl, pre, post); len(ps) > 0 {
 		s.res.wrongPlans++
 		s.problem("wrong fault-free plan:\n  %s", strings.Join(ps, "\n  "))
 	}
@@ -449,7 +449,7 @@ func (s *soakRun) verifyPlan() bool {
 
 // checkTenant counts duplicates, hand-made objects deleted or taken over, declared objects
 // missing and secret values lost, from the master copy.
-func (s *soakRun) checkTenant(before *tenantView) {
+func (s *soakRun) checkTenant(before *soakTenant) {
 	v := s.view(true)
 	if n := len(v.extras) - len(before.extras); n > 0 {
 		s.res.duplicates += n
@@ -510,7 +510,7 @@ func (s *soakRun) checkLeaks() {
 	secrets := append(append([]string(nil), s.secrets...), s.view(true).Credentials...)
 	found := 0
 	for _, o := range s.outputs {
-		for _, l := range leaks(o.name, o.text, secrets) {
+		for _, l := range soakLeaks(o.name, o.text, secrets) {
 			found++
 			s.problem("%s", l)
 		}
@@ -567,8 +567,8 @@ var (
 	soakLifetimes = []string{"4380h", "8760h"}
 )
 
-// relayAppID is the sim's multi-tenant vendor app (Northwind Mail Relay).
-const relayAppID = "5f2c8a71-3d4e-4b9a-8c61-7e0f9d2b4a13"
+// soakRelayAppID is the sim's multi-tenant vendor app (Northwind Mail Relay).
+const soakRelayAppID = "5f2c8a71-3d4e-4b9a-8c61-7e0f9d2b4a13"
 
 const (
 	soakConnectors = 5
@@ -643,8 +643,8 @@ func newSoakModel(sc soakScenario) *soakModel {
 	return m
 }
 
-// subset draws a subset of a pool, non-empty when nonEmpty.
-func subset(rng *rand.Rand, pool []string, nonEmpty bool) []string {
+// soakSubset draws a subset of a pool, non-empty when nonEmpty.
+func soakSubset(rng *rand.Rand, pool []string, nonEmpty bool) []string {
 	for {
 		var out []string
 		for _, p := range pool {
@@ -658,7 +658,7 @@ func subset(rng *rand.Rand, pool []string, nonEmpty bool) []string {
 	}
 }
 
-func free(rng *rand.Rand, n int, used func(int) bool) (int, bool) {
+func soakFree(rng *rand.Rand, n int, used func(int) bool) (int, bool) {
 	var cands []int
 	for i := range n {
 		if !used(i) {
@@ -671,7 +671,7 @@ func free(rng *rand.Rand, n int, used func(int) bool) (int, bool) {
 	return cands[rng.IntN(len(cands))], true
 }
 
-func pick[T any](rng *rand.Rand, m map[int]T) (int, bool) {
+func soakPick[T any](rng *rand.Rand, m map[int]T) (int, bool) {
 	if len(m) == 0 {
 		return 0, false
 	}
@@ -708,21 +708,21 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kConnector:
 		switch op {
 		case "add":
-			if i, ok := free(rng, soakConnectors, func(i int) bool { return m.connectors[i] != nil }); ok {
-				m.connectors[i] = &soakConnector{domains: subset(rng, soakDomains, true), enabled: rng.IntN(4) > 0, comment: soakComments[rng.IntN(3)]}
+			if i, ok := soakFree(rng, soakConnectors, func(i int) bool { return m.connectors[i] != nil }); ok {
+				m.connectors[i] = &soakConnector{domains: soakSubset(rng, soakDomains, true), enabled: rng.IntN(4) > 0, comment: soakComments[rng.IntN(3)]}
 				return fmt.Sprintf("add connector %d", i)
 			}
 		case "remove":
-			if i, ok := pick(rng, m.connectors); ok {
+			if i, ok := soakPick(rng, m.connectors); ok {
 				delete(m.connectors, i)
 				return fmt.Sprintf("remove connector %d", i)
 			}
 		default:
-			if i, ok := pick(rng, m.connectors); ok {
+			if i, ok := soakPick(rng, m.connectors); ok {
 				c := m.connectors[i]
 				switch rng.IntN(3) {
 				case 0:
-					c.domains = subset(rng, soakDomains, true)
+					c.domains = soakSubset(rng, soakDomains, true)
 				case 1:
 					c.enabled = !c.enabled
 				default:
@@ -734,17 +734,17 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kRule:
 		switch op {
 		case "add":
-			if i, ok := free(rng, soakRules, func(i int) bool { return m.rules[i] != nil }); ok {
+			if i, ok := soakFree(rng, soakRules, func(i int) bool { return m.rules[i] != nil }); ok {
 				m.rules[i] = &soakRule{enabled: rng.IntN(4) > 0, comments: soakComments[rng.IntN(3)]}
 				return fmt.Sprintf("add rule %d", i)
 			}
 		case "remove":
-			if i, ok := pick(rng, m.rules); ok {
+			if i, ok := soakPick(rng, m.rules); ok {
 				delete(m.rules, i)
 				return fmt.Sprintf("remove rule %d", i)
 			}
 		default:
-			if i, ok := pick(rng, m.rules); ok {
+			if i, ok := soakPick(rng, m.rules); ok {
 				r := m.rules[i]
 				if rng.IntN(2) == 0 {
 					r.enabled = !r.enabled
@@ -757,17 +757,17 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kMailbox:
 		switch op {
 		case "add":
-			if i, ok := free(rng, soakMailboxes, func(i int) bool { return m.mailboxes[i] != nil }); ok {
-				m.mailboxes[i] = &soakMailbox{fullAccess: subset(rng, soakTrustees, false), sendAs: subset(rng, soakTrustees, false)}
+			if i, ok := soakFree(rng, soakMailboxes, func(i int) bool { return m.mailboxes[i] != nil }); ok {
+				m.mailboxes[i] = &soakMailbox{fullAccess: soakSubset(rng, soakTrustees, false), sendAs: soakSubset(rng, soakTrustees, false)}
 				return fmt.Sprintf("add mailbox %d", i)
 			}
 		case "remove":
-			if i, ok := pick(rng, m.mailboxes); ok {
+			if i, ok := soakPick(rng, m.mailboxes); ok {
 				delete(m.mailboxes, i)
 				return fmt.Sprintf("remove mailbox %d", i)
 			}
 		default:
-			if i, ok := pick(rng, m.mailboxes); ok {
+			if i, ok := soakPick(rng, m.mailboxes); ok {
 				mb := m.mailboxes[i]
 				switch rng.IntN(4) {
 				case 0:
@@ -775,9 +775,9 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 				case 1:
 					mb.hidden = !mb.hidden
 				case 2:
-					mb.fullAccess = subset(rng, soakTrustees, false)
+					mb.fullAccess = soakSubset(rng, soakTrustees, false)
 				default:
-					mb.sendAs = subset(rng, soakTrustees, false)
+					mb.sendAs = soakSubset(rng, soakTrustees, false)
 				}
 				return fmt.Sprintf("modify mailbox %d", i)
 			}
@@ -785,17 +785,17 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kCAS:
 		switch op {
 		case "add":
-			if i, ok := free(rng, len(soakCASIDs), func(i int) bool { return m.cas[i] != nil }); ok {
+			if i, ok := soakFree(rng, len(soakCASIDs), func(i int) bool { return m.cas[i] != nil }); ok {
 				m.cas[i] = &soakCAS{smtp: []string{"true", "false", "inherit"}[rng.IntN(3)]}
 				return fmt.Sprintf("add CAS settings %d", i)
 			}
 		case "remove":
-			if i, ok := pick(rng, m.cas); ok {
+			if i, ok := soakPick(rng, m.cas); ok {
 				delete(m.cas, i)
 				return fmt.Sprintf("remove CAS settings %d", i)
 			}
 		default:
-			if i, ok := pick(rng, m.cas); ok {
+			if i, ok := soakPick(rng, m.cas); ok {
 				c := m.cas[i]
 				if rng.IntN(2) == 0 {
 					c.smtp = []string{"true", "false", "inherit"}[rng.IntN(3)]
@@ -809,21 +809,21 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kApp:
 		switch op {
 		case "add":
-			if i, ok := free(rng, soakApps, func(i int) bool { return m.apps[i] != nil }); ok {
-				m.apps[i] = &soakApp{roles: subset(rng, soakRoles, false), consent: rng.IntN(2) == 0, secrets: map[int]string{}}
+			if i, ok := soakFree(rng, soakApps, func(i int) bool { return m.apps[i] != nil }); ok {
+				m.apps[i] = &soakApp{roles: soakSubset(rng, soakRoles, false), consent: rng.IntN(2) == 0, secrets: map[int]string{}}
 				return fmt.Sprintf("add app %d", i)
 			}
 		case "remove":
-			if i, ok := pick(rng, m.apps); ok {
+			if i, ok := soakPick(rng, m.apps); ok {
 				delete(m.apps, i)
 				return fmt.Sprintf("remove app %d with its secrets", i)
 			}
 		default:
-			if i, ok := pick(rng, m.apps); ok {
+			if i, ok := soakPick(rng, m.apps); ok {
 				a := m.apps[i]
 				switch rng.IntN(3) {
 				case 0:
-					a.roles = subset(rng, soakRoles, false)
+					a.roles = soakSubset(rng, soakRoles, false)
 				case 1:
 					a.consent = !a.consent
 				default:
@@ -833,24 +833,24 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 			}
 		}
 	case kSecret:
-		ai, ok := pick(rng, m.apps)
+		ai, ok := soakPick(rng, m.apps)
 		if !ok {
 			return ""
 		}
 		a := m.apps[ai]
 		switch op {
 		case "add":
-			if i, ok := free(rng, soakSecrets, func(i int) bool { _, ok := a.secrets[i]; return ok }); ok {
+			if i, ok := soakFree(rng, soakSecrets, func(i int) bool { _, ok := a.secrets[i]; return ok }); ok {
 				a.secrets[i] = soakLifetimes[rng.IntN(2)]
 				return fmt.Sprintf("add secret %d of app %d", i, ai)
 			}
 		case "remove":
-			if i, ok := pick(rng, a.secrets); ok {
+			if i, ok := soakPick(rng, a.secrets); ok {
 				delete(a.secrets, i)
 				return fmt.Sprintf("stop managing secret %d of app %d", i, ai)
 			}
 		default:
-			if i, ok := pick(rng, a.secrets); ok {
+			if i, ok := soakPick(rng, a.secrets); ok {
 				// A new lifetime replaces the secret: a rotation.
 				if a.secrets[i] == soakLifetimes[0] {
 					a.secrets[i] = soakLifetimes[1]
@@ -863,13 +863,13 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 	case kRelay:
 		switch {
 		case op == "add" && m.relay == nil:
-			m.relay = &soakRelay{exScopes: subset(rng, soakExScopes, true), grScopes: subset(rng, soakGrScopes, true)}
+			m.relay = &soakRelay{exScopes: soakSubset(rng, soakExScopes, true), grScopes: soakSubset(rng, soakGrScopes, true)}
 			return "add the relay's consent"
 		case op == "remove" && m.relay != nil:
 			m.relay = nil
 			return "remove the relay's consent"
 		case op == "modify" && m.relay != nil:
-			m.relay.exScopes, m.relay.grScopes = subset(rng, soakExScopes, true), subset(rng, soakGrScopes, true)
+			m.relay.exScopes, m.relay.grScopes = soakSubset(rng, soakExScopes, true), soakSubset(rng, soakGrScopes, true)
 			return "modify the relay's consent"
 		}
 	}
@@ -879,21 +879,21 @@ func (m *soakModel) apply(rng *rand.Rand, kind, op string) string {
 func soakSecretAddr(ai, si int) string { return fmt.Sprintf("%s.a%d_s%d", tSecret, ai, si) }
 
 // render writes the configuration and lists its declarations.
-func (m *soakModel) render(ws string) (string, []decl) {
+func (m *soakModel) render(ws string) (string, []soakDecl) {
 	var b strings.Builder
-	var ds []decl
+	var ds []soakDecl
 	fmt.Fprintf(&b, "exoform {\n  workspace   = %q\n  max_deletes = 50\n}\n\ntenant {\n  id = \"contoso.onmicrosoft.com\"\n}\n", ws)
-	for _, i := range sortedKeys(m.connectors) {
+	for _, i := range soakSortedKeys(m.connectors) {
 		c := m.connectors[i]
 		name := fmt.Sprintf("Soak connector %d", i)
-		fmt.Fprintf(&b, "\nresource %q \"c%d\" {\n  name           = %q\n  sender_domains = %s\n  enabled        = %t\n", tConnector, i, name, hclList(c.domains), c.enabled)
+		fmt.Fprintf(&b, "\nresource %q \"c%d\" {\n  name           = %q\n  sender_domains = %s\n  enabled        = %t\n", tConnector, i, name, soakHCLList(c.domains), c.enabled)
 		if c.comment != "" {
 			fmt.Fprintf(&b, "  comment        = %q\n", c.comment)
 		}
 		b.WriteString("}\n")
-		ds = append(ds, decl{Addr: fmt.Sprintf("%s.c%d", tConnector, i), Type: tConnector, Key: name, Domains: c.domains})
+		ds = append(ds, soakDecl{Addr: fmt.Sprintf("%s.c%d", tConnector, i), Type: tConnector, Key: name, Domains: c.domains})
 	}
-	for _, i := range sortedKeys(m.rules) {
+	for _, i := range soakSortedKeys(m.rules) {
 		r := m.rules[i]
 		name := fmt.Sprintf("Soak rule %d", i)
 		fmt.Fprintf(&b, "\nresource %q \"r%d\" {\n  name                 = %q\n  message_type_matches = \"ReadReceipt\"\n  delete_message       = true\n  enabled              = %t\n", tRule, i, name, r.enabled)
@@ -901,9 +901,9 @@ func (m *soakModel) render(ws string) (string, []decl) {
 			fmt.Fprintf(&b, "  comments             = %q\n", r.comments)
 		}
 		b.WriteString("}\n")
-		ds = append(ds, decl{Addr: fmt.Sprintf("%s.r%d", tRule, i), Type: tRule, Key: name})
+		ds = append(ds, soakDecl{Addr: fmt.Sprintf("%s.r%d", tRule, i), Type: tRule, Key: name})
 	}
-	for _, i := range sortedKeys(m.mailboxes) {
+	for _, i := range soakSortedKeys(m.mailboxes) {
 		mb := m.mailboxes[i]
 		primary := fmt.Sprintf("soak-m%d@contoso.com", i)
 		display := fmt.Sprintf("Soak mailbox %d", i)
@@ -918,11 +918,11 @@ func (m *soakModel) render(ws string) (string, []decl) {
 		}
 		b.WriteString("}\n")
 		fmt.Fprintf(&b, "\nresource %q \"m%d\" {\n  identity    = %s.m%d.primary_smtp_address\n  full_access = %s\n  send_as     = %s\n}\n",
-			tPermissions, i, tMailbox, i, hclList(mb.fullAccess), hclList(mb.sendAs))
-		ds = append(ds, decl{Addr: fmt.Sprintf("%s.m%d", tMailbox, i), Type: tMailbox, Key: primary},
-			decl{Addr: fmt.Sprintf("%s.m%d", tPermissions, i), Type: tPermissions, Key: primary, FullAccess: mb.fullAccess, SendAs: mb.sendAs})
+			tPermissions, i, tMailbox, i, soakHCLList(mb.fullAccess), soakHCLList(mb.sendAs))
+		ds = append(ds, soakDecl{Addr: fmt.Sprintf("%s.m%d", tMailbox, i), Type: tMailbox, Key: primary},
+			soakDecl{Addr: fmt.Sprintf("%s.m%d", tPermissions, i), Type: tPermissions, Key: primary, FullAccess: mb.fullAccess, SendAs: mb.sendAs})
 	}
-	for _, i := range sortedKeys(m.cas) {
+	for _, i := range soakSortedKeys(m.cas) {
 		c := m.cas[i]
 		smtp := c.smtp
 		if smtp == "inherit" {
@@ -933,9 +933,9 @@ func (m *soakModel) render(ws string) (string, []decl) {
 			fmt.Fprintf(&b, "  imap_enabled                        = %t\n", *c.imap)
 		}
 		b.WriteString("}\n")
-		ds = append(ds, decl{Addr: fmt.Sprintf("%s.cas%d", tCAS, i), Type: tCAS, Key: soakCASIDs[i]})
+		ds = append(ds, soakDecl{Addr: fmt.Sprintf("%s.cas%d", tCAS, i), Type: tCAS, Key: soakCASIDs[i]})
 	}
-	for _, i := range sortedKeys(m.apps) {
+	for _, i := range soakSortedKeys(m.apps) {
 		a := m.apps[i]
 		name := fmt.Sprintf("Soak app %d", i)
 		// admin_consent without permissions is an error of the configuration, not a round.
@@ -944,27 +944,27 @@ func (m *soakModel) render(ws string) (string, []decl) {
 			fmt.Fprintf(&b, "  notes         = %q\n", a.notes)
 		}
 		if len(a.roles) > 0 {
-			fmt.Fprintf(&b, "  api_permission {\n    api       = \"Microsoft Graph\"\n    app_roles = %s\n  }\n", hclList(a.roles))
+			fmt.Fprintf(&b, "  api_permission {\n    api       = \"Microsoft Graph\"\n    app_roles = %s\n  }\n", soakHCLList(a.roles))
 		}
 		b.WriteString("}\n")
-		ds = append(ds, decl{Addr: fmt.Sprintf("%s.a%d", tApp, i), Type: tApp, Key: name})
-		for _, si := range sortedKeys(a.secrets) {
+		ds = append(ds, soakDecl{Addr: fmt.Sprintf("%s.a%d", tApp, i), Type: tApp, Key: name})
+		for _, si := range soakSortedKeys(a.secrets) {
 			secret := fmt.Sprintf("soak-secret-%d", si)
 			file := fmt.Sprintf("secret-a%d-s%d.txt", i, si)
 			fmt.Fprintf(&b, "\nresource %q \"a%d_s%d\" {\n  application  = %s.a%d.app_id\n  display_name = %q\n  lifetime     = %q\n  value_file   = %q\n}\n",
 				tSecret, i, si, tApp, i, secret, a.secrets[si], file)
-			ds = append(ds, decl{Addr: soakSecretAddr(i, si), Type: tSecret, Key: name + `\` + secret, ValueFile: file})
+			ds = append(ds, soakDecl{Addr: soakSecretAddr(i, si), Type: tSecret, Key: name + `\` + secret, ValueFile: file})
 		}
 	}
 	if r := m.relay; r != nil {
 		fmt.Fprintf(&b, "\nresource %q \"relay\" {\n  app_id        = %q\n  admin_consent = true\n  api_permission {\n    api    = \"Office 365 Exchange Online\"\n    scopes = %s\n  }\n  api_permission {\n    api    = \"Microsoft Graph\"\n    scopes = %s\n  }\n}\n",
-			tSP, relayAppID, hclList(r.exScopes), hclList(r.grScopes))
-		ds = append(ds, decl{Addr: tSP + ".relay", Type: tSP, Key: relayAppID})
+			tSP, soakRelayAppID, soakHCLList(r.exScopes), soakHCLList(r.grScopes))
+		ds = append(ds, soakDecl{Addr: tSP + ".relay", Type: tSP, Key: soakRelayAppID})
 	}
 	return b.String(), ds
 }
 
-func sortedKeys[T any](m map[int]T) []int {
+func soakSortedKeys[T any](m map[int]T) []int {
 	keys := make([]int, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -129,18 +129,18 @@ type soakStateFile struct {
 	} `json:"graph"`
 }
 
-// tenantObject is one object of a type the checks follow, keyed as the plan keys it (a
+// soakObject is one object of a type the checks follow, keyed as the plan keys it (a
 // secret as "APP DISPLAY NAME\SECRET NAME", since its plan key holds an app id that a create
 // does not know yet).
-type tenantObject struct {
+type soakObject struct {
 	Type, Key string
 	Owner     string   // the workspace its ownership marker names; "" without one
 	Hint      string   // a secret's hint: the first characters of its value
 	Domains   []string // a connector's sender domains
 }
 
-// mailboxView is what the checks need of a mailbox.
-type mailboxView struct {
+// soakMailboxView is what the checks need of a mailbox.
+type soakMailboxView struct {
 	Name, Primary, UPN string
 	Shared             bool
 	FullAccess, SendAs []string // trustees' user principal names, lower case, sorted
@@ -148,10 +148,10 @@ type mailboxView struct {
 	Imap               *bool
 }
 
-// tenantView is the tenant at one moment: as readers saw it then, or the master copy.
-type tenantView struct {
-	Objects   []tenantObject
-	Mailboxes map[string]*mailboxView // by lower-case primary address
+// soakTenant is the tenant at one moment: as readers saw it then, or the master copy.
+type soakTenant struct {
+	Objects   []soakObject
+	Mailboxes map[string]*soakMailboxView // by lower-case primary address
 	// appComplete says, per app display name (lower case), whether its service principal
 	// exists and holds an assignment of every role its app asks for.
 	appComplete map[string]bool
@@ -162,7 +162,7 @@ type tenantView struct {
 }
 
 // find returns the object of a type with a key (case-insensitively).
-func (v *tenantView) find(typ, key string) *tenantObject {
+func (v *soakTenant) find(typ, key string) *soakObject {
 	for i := range v.Objects {
 		if v.Objects[i].Type == typ && strings.EqualFold(v.Objects[i].Key, key) {
 			return &v.Objects[i]
@@ -171,10 +171,10 @@ func (v *tenantView) find(typ, key string) *tenantObject {
 	return nil
 }
 
-// readTenant reads the state file and returns the tenant as readers see it at now, or the
+// soakReadTenant reads the state file and returns the tenant as readers see it at now, or the
 // master copy. roles lists, per app display name (lower case), the Microsoft Graph app roles
 // the configuration asks for, which an app needs assigned to be complete.
-func readTenant(path string, now time.Time, master bool, roles map[string][]string) (*tenantView, error) {
+func soakReadTenant(path string, now time.Time, master bool, roles map[string][]string) (*soakTenant, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -183,14 +183,14 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	v := &tenantView{Mailboxes: map[string]*mailboxView{}, appComplete: map[string]bool{}}
+	v := &soakTenant{Mailboxes: map[string]*soakMailboxView{}, appComplete: map[string]bool{}}
 	for _, s := range []string{st.AdminApp.ClientSecret, st.TokenSigningKey} {
 		if len(s) >= 8 {
 			v.Credentials = append(v.Credentials, s)
 		}
 	}
 	count := map[string]int{}
-	add := func(o tenantObject) {
+	add := func(o soakObject) {
 		v.Objects = append(v.Objects, o)
 		count[o.Type+"\x00"+strings.ToLower(o.Key)]++
 	}
@@ -203,12 +203,12 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 	}
 	for _, r := range st.Exchange.InboundConnectors {
 		if c := r.at(now, master); c != nil {
-			add(tenantObject{Type: tConnector, Key: c.Name, Owner: markerOf(c.Comment), Domains: c.SenderDomains})
+			add(soakObject{Type: tConnector, Key: c.Name, Owner: markerOf(c.Comment), Domains: c.SenderDomains})
 		}
 	}
 	for _, r := range st.Exchange.TransportRules {
 		if c := r.at(now, master); c != nil {
-			add(tenantObject{Type: tRule, Key: c.Name, Owner: markerOf(c.Comments)})
+			add(soakObject{Type: tRule, Key: c.Name, Owner: markerOf(c.Comments)})
 		}
 	}
 	upnOf := map[string]string{}
@@ -223,7 +223,7 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 		if m == nil {
 			continue
 		}
-		mv := &mailboxView{Name: m.Name, UPN: strings.ToLower(m.UserPrincipalName), Shared: m.Shared}
+		mv := &soakMailboxView{Name: m.Name, UPN: strings.ToLower(m.UserPrincipalName), Shared: m.Shared}
 		for _, a := range m.EmailAddresses {
 			if strings.HasPrefix(a, "SMTP:") {
 				mv.Primary = strings.ToLower(strings.TrimPrefix(a, "SMTP:"))
@@ -251,7 +251,7 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 		names[strings.ToLower(m.Name)]++
 		if m.Shared {
 			marker := m.Settings.Strings["CustomAttribute15"]
-			add(tenantObject{Type: tMailbox, Key: mv.Primary, Owner: markerOf(&marker)})
+			add(soakObject{Type: tMailbox, Key: mv.Primary, Owner: markerOf(&marker)})
 		}
 	}
 	for n, c := range names {
@@ -287,7 +287,7 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 				owner = m.Workspace
 			}
 		}
-		add(tenantObject{Type: tSP, Key: sp.AppID, Owner: owner})
+		add(soakObject{Type: tSP, Key: sp.AppID, Owner: owner})
 	}
 	assigned := map[string]map[string]bool{} // principal id -> "resource app id/role value"
 	seenAssign := map[string]int{}
@@ -341,14 +341,14 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 				owner = m.Workspace
 			}
 		}
-		add(tenantObject{Type: tApp, Key: a.DisplayName, Owner: owner})
+		add(soakObject{Type: tApp, Key: a.DisplayName, Owner: owner})
 		// Complete: the principal exists and holds every role the app asks for, which the
 		// soak and crash configurations ask for on Microsoft Graph only.
 		complete := false
 		if sp := spByApp[strings.ToLower(a.AppID)]; sp != nil {
 			complete = true
 			for _, role := range roles[strings.ToLower(a.DisplayName)] {
-				if !assigned[sp.id][graphAppID+"/"+role] {
+				if !assigned[sp.id][soakGraphAppID+"/"+role] {
 					complete = false
 				}
 			}
@@ -367,7 +367,7 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 		}
 		for name, cs := range byName {
 			sort.Slice(cs, func(i, j int) bool { return cs[i].end > cs[j].end })
-			v.Objects = append(v.Objects, tenantObject{Type: tSecret, Key: a.DisplayName + `\` + name, Hint: cs[0].hint})
+			v.Objects = append(v.Objects, soakObject{Type: tSecret, Key: a.DisplayName + `\` + name, Hint: cs[0].hint})
 			if len(cs) > 1 {
 				v.extras = append(v.extras, fmt.Sprintf("%d client secrets named %q on app %q", len(cs), name, a.DisplayName))
 			}
@@ -389,8 +389,8 @@ func readTenant(path string, now time.Time, master bool, roles map[string][]stri
 	return v, nil
 }
 
-// graphAppID is Microsoft Graph's application id, whose app roles the configurations ask for.
-const graphAppID = "00000003-0000-0000-c000-000000000000"
+// soakGraphAppID is Microsoft Graph's application id, whose app roles the configurations ask for.
+const soakGraphAppID = "00000003-0000-0000-c000-000000000000"
 
 // soakPlan is the part of the JSON plan (docs/json-format.md) the checks read.
 type soakPlan struct {
@@ -411,7 +411,7 @@ type soakPlan struct {
 	} `json:"changes"`
 }
 
-func parsePlan(out string) (*soakPlan, error) {
+func soakParsePlan(out string) (*soakPlan, error) {
 	var p soakPlan
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		return nil, fmt.Errorf("the JSON plan does not decode: %w", err)
@@ -428,8 +428,8 @@ func (p *soakPlan) operations() int {
 	return n
 }
 
-// decl is one declared object: its configuration address, type and key (see tenantObject).
-type decl struct {
+// soakDecl is one declared object: its configuration address, type and key (see soakObject).
+type soakDecl struct {
 	Addr, Type, Key string
 	// Settings of the declarations the checks compare with the tenant: a connector's sender
 	// domains, a mailbox's trustees, a CAS mailbox's SMTP AUTH and IMAP settings (nil: not
@@ -441,8 +441,8 @@ type decl struct {
 	ValueFile string
 }
 
-// creatable reports whether the type's objects are created and deleted (not settings).
-func creatable(typ string) bool {
+// soakCreatable reports whether the type's objects are created and deleted (not settings).
+func soakCreatable(typ string) bool {
 	switch typ {
 	case tConnector, tRule, tMailbox, tApp, tSecret, tSP:
 		return true
@@ -450,21 +450,21 @@ func creatable(typ string) bool {
 	return false
 }
 
-// planProblems holds a plan against the tenant as readers saw it just before (pre) and just
+// soakPlanProblems holds a plan against the tenant as readers saw it just before (pre) and just
 // after (post) it was made: a plan is wrong when it proposes a create, adoption or deletion
 // that the configuration and the tenant do not explain, or leaves out a create or deletion
 // they require. Objects whose visibility changed while the plan read (replication lag) may go
 // either way. Settings and updates are not judged here; convergence checks them.
-func planProblems(ws string, decls []decl, p *soakPlan, pre, post *tenantView) []string {
+func soakPlanProblems(ws string, decls []soakDecl, p *soakPlan, pre, post *soakTenant) []string {
 	var out []string
-	byAddr := map[string]decl{}
+	byAddr := map[string]soakDecl{}
 	declared := map[string]bool{}
 	for _, d := range decls {
 		byAddr[d.Addr] = d
 		declared[d.Type+"\x00"+strings.ToLower(d.Key)] = true
 	}
 	// state: "present" (visible throughout), "absent" (throughout) or "changing".
-	state := func(typ, key string) (string, *tenantObject) {
+	state := func(typ, key string) (string, *soakObject) {
 		a, b := pre.find(typ, key), post.find(typ, key)
 		switch {
 		case a != nil && b != nil:
@@ -480,7 +480,7 @@ func planProblems(ws string, decls []decl, p *soakPlan, pre, post *tenantView) [
 		switch c.Action {
 		case "create", "adopt":
 			d, ok := byAddr[c.Address]
-			if !ok || !creatable(d.Type) {
+			if !ok || !soakCreatable(d.Type) {
 				out = append(out, fmt.Sprintf("plans to %s %s, which the configuration does not declare as an object to create", c.Action, c.Address))
 				continue
 			}
@@ -508,7 +508,7 @@ func planProblems(ws string, decls []decl, p *soakPlan, pre, post *tenantView) [
 		}
 	}
 	for _, d := range decls {
-		if !creatable(d.Type) || d.Type == tSP {
+		if !soakCreatable(d.Type) || d.Type == tSP {
 			continue
 		}
 		if st, _ := state(d.Type, d.Key); st == "absent" {
@@ -535,10 +535,10 @@ func planProblems(ws string, decls []decl, p *soakPlan, pre, post *tenantView) [
 	return out
 }
 
-// remaining says, from the tenant alone, which declarations are not fully in place and what
+// soakRemaining says, from the tenant alone, which declarations are not fully in place and what
 // the plan must therefore do to each: "create", "adopt", "update" or "" (nothing). It is the
 // crash test's model of "exactly what remains".
-func remaining(ws string, decls []decl, v *tenantView) map[string]string {
+func soakRemaining(ws string, decls []soakDecl, v *soakTenant) map[string]string {
 	want := map[string]string{}
 	for _, d := range decls {
 		switch d.Type {
@@ -551,14 +551,14 @@ func remaining(ws string, decls []decl, v *tenantView) map[string]string {
 				want[d.Addr] = "adopt"
 			case d.Type == tApp && !v.appComplete[strings.ToLower(d.Key)]:
 				want[d.Addr] = "update"
-			case d.Type == tConnector && d.Domains != nil && !sameSet(lower(o.Domains), d.Domains):
+			case d.Type == tConnector && d.Domains != nil && !soakSameSet(soakLower(o.Domains), d.Domains):
 				want[d.Addr] = "update"
 			default:
 				want[d.Addr] = ""
 			}
 		case tPermissions:
 			mb := v.Mailboxes[strings.ToLower(d.Key)]
-			if mb == nil || !sameSet(mb.FullAccess, d.FullAccess) || !sameSet(mb.SendAs, d.SendAs) {
+			if mb == nil || !soakSameSet(mb.FullAccess, d.FullAccess) || !soakSameSet(mb.SendAs, d.SendAs) {
 				want[d.Addr] = "update"
 			} else {
 				want[d.Addr] = ""
@@ -566,7 +566,7 @@ func remaining(ws string, decls []decl, v *tenantView) map[string]string {
 		case tCAS:
 			mb := v.Mailboxes[strings.ToLower(d.Key)]
 			imap := mb != nil && (mb.Imap == nil || *mb.Imap) // Exchange's default: on
-			if mb == nil || !sameBool(mb.SMTPDisabled, d.SMTPDisabled) || (d.Imap != nil && imap != *d.Imap) {
+			if mb == nil || !soakSameBool(mb.SMTPDisabled, d.SMTPDisabled) || (d.Imap != nil && imap != *d.Imap) {
 				want[d.Addr] = "update"
 			} else {
 				want[d.Addr] = ""
@@ -576,7 +576,7 @@ func remaining(ws string, decls []decl, v *tenantView) map[string]string {
 	return want
 }
 
-func sameSet(a, b []string) bool {
+func soakSameSet(a, b []string) bool {
 	x := append([]string(nil), a...)
 	y := make([]string, len(b))
 	for i, s := range b {
@@ -587,7 +587,7 @@ func sameSet(a, b []string) bool {
 	return strings.Join(x, ",") == strings.Join(y, ",")
 }
 
-func lower(ss []string) []string {
+func soakLower(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = strings.ToLower(s)
@@ -595,35 +595,35 @@ func lower(ss []string) []string {
 	return out
 }
 
-// sameBool compares a tri-state setting: nil is "inherit" ($null).
-func sameBool(a, b *bool) bool {
+// soakSameBool compares a tri-state setting: nil is "inherit" ($null).
+func soakSameBool(a, b *bool) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
 	return *a == *b
 }
 
-// jwtRe finds an access token: a JWT's header always starts with eyJ ({").
-var jwtRe = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}`)
+// soakJWT finds an access token: a JWT's header always starts with eyJ ({").
+var soakJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}`)
 
-// leaks lists which of the secret values, and which tokens, an output holds. The values are
+// soakLeaks lists which of the secret values, and which tokens, an output holds. The values are
 // never printed, only where they were found.
-func leaks(name, text string, secrets []string) []string {
+func soakLeaks(name, text string, secrets []string) []string {
 	var out []string
 	for _, s := range secrets {
 		if s != "" && strings.Contains(text, s) {
 			out = append(out, fmt.Sprintf("%s holds a secret value (one starting %.3s…)", name, s))
 		}
 	}
-	if jwtRe.MatchString(text) {
+	if soakJWT.MatchString(text) {
 		out = append(out, name+" holds an access token (eyJ…)")
 	}
 	return out
 }
 
-// unclearError says why a failed command's output is not a clear error, or "" when it is one:
+// soakUnclearError says why a failed command's output is not a clear error, or "" when it is one:
 // a message on standard error, nothing on standard output for a plan, and no stack trace.
-func unclearError(stdout, stderr string, planOnly bool) string {
+func soakUnclearError(stdout, stderr string, planOnly bool) string {
 	switch {
 	case strings.Contains(stderr, "internal error") || strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic:"):
 		return "a crash (internal error or stack trace)"
@@ -640,18 +640,18 @@ func unclearError(stdout, stderr string, planOnly bool) string {
 // replication lag explains it.
 func TestSoakPlanProblems(t *testing.T) {
 	const ws = "ws"
-	decls := []decl{
+	decls := []soakDecl{
 		{Addr: tConnector + ".a", Type: tConnector, Key: "A"},
 		{Addr: tConnector + ".b", Type: tConnector, Key: "B"},
 		{Addr: tMailbox + ".m", Type: tMailbox, Key: "m@contoso.com"},
 		{Addr: tPermissions + ".m", Type: tPermissions, Key: "m@contoso.com"},
 	}
-	view := func(objs ...tenantObject) *tenantView { return &tenantView{Objects: objs} }
-	a := tenantObject{Type: tConnector, Key: "A", Owner: ws}
-	b := tenantObject{Type: tConnector, Key: "B", Owner: ws}
-	m := tenantObject{Type: tMailbox, Key: "m@contoso.com", Owner: ws}
-	hand := tenantObject{Type: tConnector, Key: "Hand"}
-	old := tenantObject{Type: tConnector, Key: "Old", Owner: ws}
+	view := func(objs ...soakObject) *soakTenant { return &soakTenant{Objects: objs} }
+	a := soakObject{Type: tConnector, Key: "A", Owner: ws}
+	b := soakObject{Type: tConnector, Key: "B", Owner: ws}
+	m := soakObject{Type: tMailbox, Key: "m@contoso.com", Owner: ws}
+	hand := soakObject{Type: tConnector, Key: "Hand"}
+	old := soakObject{Type: tConnector, Key: "Old", Owner: ws}
 	type change struct{ addr, typ, key, action string }
 	plan := func(cs ...change) *soakPlan {
 		p := &soakPlan{}
@@ -670,7 +670,7 @@ func TestSoakPlanProblems(t *testing.T) {
 	tests := []struct {
 		name      string
 		plan      *soakPlan
-		pre, post *tenantView
+		pre, post *soakTenant
 		want      []string
 	}{
 		{"nothing to do", plan(), view(a, b, m, hand), view(a, b, m, hand), nil},
@@ -683,7 +683,7 @@ func TestSoakPlanProblems(t *testing.T) {
 		{"creates a setting", plan(change{tPermissions + ".m", tPermissions, "m@contoso.com", "create"}), view(a, b, m), view(a, b, m),
 			[]string{"plans to create exchange_mailbox_permissions.m, which the configuration does not declare as an object to create"}},
 		{"adopts what is unmarked", plan(change{tMailbox + ".m", tMailbox, "m@contoso.com", "adopt"}),
-			view(a, b, tenantObject{Type: tMailbox, Key: "m@contoso.com"}), view(a, b, tenantObject{Type: tMailbox, Key: "m@contoso.com"}), nil},
+			view(a, b, soakObject{Type: tMailbox, Key: "m@contoso.com"}), view(a, b, soakObject{Type: tMailbox, Key: "m@contoso.com"}), nil},
 		{"adopts its own", plan(change{tMailbox + ".m", tMailbox, "m@contoso.com", "adopt"}), view(a, b, m), view(a, b, m),
 			[]string{`plans to adopt exchange_shared_mailbox.m although "m@contoso.com" already carries this workspace's marker`}},
 		{"deletes what it owns and no longer declares", plan(change{`exchange_inbound_connector["Old"]`, tConnector, "Old", "delete"}),
@@ -699,9 +699,9 @@ func TestSoakPlanProblems(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := planProblems(ws, decls, tc.plan, tc.pre, tc.post)
+			got := soakPlanProblems(ws, decls, tc.plan, tc.pre, tc.post)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("planProblems (-want +got):\n%s", diff)
+				t.Errorf("soakPlanProblems (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -720,9 +720,9 @@ func TestSoakLeaks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := leaks("out", tc.text, []string{secret})
+			got := soakLeaks("out", tc.text, []string{secret})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("leaks (-want +got):\n%s", diff)
+				t.Errorf("soakLeaks (-want +got):\n%s", diff)
 			}
 			for _, l := range got {
 				if strings.Contains(l, secret) {
