@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/exoform/exoform/providers/internal/wire"
 )
 
@@ -364,14 +365,28 @@ func decodeJSON(raw []byte, out any) error {
 	if err == nil {
 		return nil
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return fmt.Errorf("the response is a JSON %s, not %s", te.Value, jsonKind(te.Type))
+	if shape, whole := jsonShape(err); shape != "" {
+		if whole {
+			return fmt.Errorf("the response is %s", shape)
 		}
-		return fmt.Errorf("the response does not have the expected shape: field %q is a JSON %s, not %s", te.Field, te.Value, jsonKind(te.Type))
+		return fmt.Errorf("the response does not have the expected shape: %s", shape)
 	}
 	return errors.New("the response is not valid JSON")
+}
+
+// jsonShape says, in JSON's terms rather than Go's, what a type error of json.Unmarshal
+// found: "a JSON string, not an object" when the whole value is of the wrong kind (whole),
+// `field "appRoles" is a JSON string, not an array` otherwise; "" for any other error.
+func jsonShape(err error) (shape string, whole bool) {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return "", false
+	}
+	got, _, _ := strings.Cut(te.Value, " ") // "number -5" is a number
+	if te.Field == "" {
+		return fmt.Sprintf("a JSON %s, not %s", got, jsonKind(te.Type)), true
+	}
+	return fmt.Sprintf("field %q is a JSON %s, not %s", te.Field, got, jsonKind(te.Type)), false
 }
 
 // jsonKind names the JSON value a Go type decodes from: "an object", "an array", "a string".

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -164,6 +163,18 @@ func decodeItems[T any](items []json.RawMessage, path string) ([]T, error) {
 	return out, nil
 }
 
+// itemShape describes a decode error of a collection item (see jsonShape).
+func itemShape(err error) string {
+	shape, whole := jsonShape(err)
+	switch {
+	case shape == "":
+		return err.Error()
+	case whole:
+		return "it is " + shape
+	}
+	return shape
+}
+
 // decodeItem decodes one item of a Graph collection into out. Every item of the collections
 // exoform reads is a directory object with an id; an item that is null, not an object, or has
 // no id is a broken answer, and taking it for an object with empty names would match no
@@ -174,7 +185,7 @@ func decodeItem[T any](raw json.RawMessage, path string, out *T) error {
 		ID *string `json:"id"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return fmt.Errorf("%s: an item is not the expected object: %s", where, describeJSONError(err))
+		return fmt.Errorf("%s: an item is not the expected object: %s", where, itemShape(err))
 	}
 	if head.ID == nil || *head.ID == "" {
 		if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
@@ -183,24 +194,9 @@ func decodeItem[T any](raw json.RawMessage, path string, out *T) error {
 		return fmt.Errorf("%s: an item has no id", where)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s: an item is not the expected object: %s", where, describeJSONError(err))
+		return fmt.Errorf("%s: an item is not the expected object: %s", where, itemShape(err))
 	}
 	return nil
-}
-
-// describeJSONError says what was wrong in JSON's terms, not Go's: "appRoles is a JSON string,
-// not an array" rather than "cannot unmarshal string into Go struct field graphSP.appRoles".
-func describeJSONError(err error) string {
-	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) {
-		return err.Error()
-	}
-	got, _, _ := strings.Cut(te.Value, " ") // "number -5" is a number
-	want := jsonKind(te.Type)
-	if te.Field == "" {
-		return fmt.Sprintf("it is a JSON %s, not %s", got, want)
-	}
-	return fmt.Sprintf("%s is a JSON %s, not %s", te.Field, got, want)
 }
 
 func listApps[T any](ctx context.Context, c doer) ([]T, error) {
